@@ -1,0 +1,90 @@
+/**
+ * Seeded random streams. One run seed; every consumer derives its own named stream, so adding a consumer
+ * never shifts the numbers another consumer draws (the failure mode of one shared global generator).
+ *
+ * Generator: xoshiro128** (32-bit state words, fast in JS integer arithmetic), seeded by splitmix32.
+ */
+export interface Rng {
+  /** Uniform float in [0, 1), 2^-32 resolution. */
+  next(): number;
+  /** Uniform integer in [0, n). n must be a positive integer < 2^32. */
+  int(n: number): number;
+  /** Standard normal (Box–Muller; the spare value is kept). */
+  normal(): number;
+  /** A new independent stream named relative to this one. */
+  derive(name: string): Rng;
+  /** The 32-bit seed this stream was created from (for logs and run directories). */
+  readonly seed: number;
+}
+
+function splitmix32(state: number): () => number {
+  let s = state >>> 0;
+  return () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+/** FNV-1a over the UTF-16 code units of a name, mixed with the parent seed. */
+function mixName(seed: number, name: string): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+export function createRng(seed: number): Rng {
+  if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+  const sm = splitmix32(seed >>> 0);
+  let a = sm(), b = sm(), c = sm(), d = sm();
+  if ((a | b | c | d) === 0) a = 1;
+  let spare: number | undefined;
+  const nextU32 = (): number => {
+    const result = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
+    const t = (b << 9) >>> 0;
+    c ^= a; d ^= b; b ^= c; a ^= d;
+    c ^= t;
+    d = rotl(d, 11);
+    return result;
+  };
+  const rng: Rng = {
+    seed: seed >>> 0,
+    next: () => nextU32() / 4294967296,
+    int(n: number): number {
+      // Lemire-style rejection keeps the draw unbiased for any n.
+      const limit = 4294967296 - (4294967296 % n);
+      let x: number;
+      do x = nextU32(); while (x >= limit);
+      return x % n;
+    },
+    normal(): number {
+      if (spare !== undefined) { const s = spare; spare = undefined; return s; }
+      let u = 0;
+      while (u === 0) u = rng.next();
+      const v = rng.next();
+      const r = Math.sqrt(-2 * Math.log(u));
+      spare = r * Math.sin(2 * Math.PI * v);
+      return r * Math.cos(2 * Math.PI * v);
+    },
+    derive: (name: string) => createRng(mixName(seed >>> 0, name)),
+  };
+  return rng;
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** In-place Fisher–Yates shuffle. */
+export function shuffle<T extends { length: number; [i: number]: unknown }>(arr: T, rng: Rng): T {
+  for (let i = arr.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = arr[i]; arr[i] = arr[j]; arr[j] = t;
+  }
+  return arr;
+}
