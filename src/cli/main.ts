@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { LmmrecError } from '../util/errors.js';
+import { registerConfigCommand } from './config.js';
+import { registerDoctorCommand } from './doctor.js';
+import { VERSION } from '../version.js';
+
+/** Exit codes: one place maps error kinds to statuses, so scripts can tell bad input from a crash. */
+const EXIT: Record<string, number> = { USAGE: 2, CONFIG: 3, DATA: 4, STORE: 5, LLM: 6, NUMERIC: 7, ABORTED: 130, INTERNAL: 70 };
+
+export function buildProgram(): Command {
+  const program = new Command('lmmrec')
+    .description('LLM-driven, motivation-aware recommendation: data, LLM extraction, training, evaluation')
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  registerConfigCommand(program);
+  registerDoctorCommand(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort(new LmmrecError('ABORTED', 'interrupted')));
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT.USAGE;
+    if (e instanceof LmmrecError) {
+      console.error(`lmmrec: ${e.message}`);
+      return EXIT[e.code] ?? 1;
+    }
+    console.error(e);
+    return EXIT.INTERNAL;
+  }
+}
+
+process.exitCode = await main(process.argv);
