@@ -45,4 +45,64 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX reviews_by_item ON reviews(dataset_id, item);
     `,
   },
+  {
+    version: 2,
+    name: 'llm cache and extraction runs',
+    sql: `
+      -- Content-addressed: key = sha256 of (provider, model, prompt version, input hash, sampling params).
+      CREATE TABLE llm_outputs (
+        key               TEXT PRIMARY KEY,
+        provider          TEXT NOT NULL,        -- openai | llama-cpp | rules | dataset
+        model             TEXT NOT NULL,
+        prompt_version    TEXT NOT NULL,        -- e.g. item.v1@1a2b3c4d
+        input_hash        TEXT NOT NULL,
+        sampling          TEXT NOT NULL,        -- JSON
+        status            TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'skipped-empty')),
+        raw_text          TEXT,
+        parsed            TEXT,                 -- JSON: {reasoning, motivations, summary, generator}
+        error             TEXT,
+        attempts          INTEGER NOT NULL DEFAULT 0,
+        prompt_tokens     INTEGER NOT NULL DEFAULT 0,
+        completion_tokens INTEGER NOT NULL DEFAULT 0,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL
+      );
+      -- Which output answers each user/item of a dataset for one extractor (several entities may share a key).
+      CREATE TABLE llm_entity_outputs (
+        dataset        TEXT NOT NULL,
+        kind           TEXT NOT NULL CHECK (kind IN ('user', 'item')),
+        entity         INTEGER NOT NULL,
+        provider       TEXT NOT NULL,
+        model          TEXT NOT NULL,
+        prompt_version TEXT NOT NULL,
+        key            TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        PRIMARY KEY (dataset, kind, entity, provider, model, prompt_version)
+      );
+      CREATE INDEX llm_entity_outputs_by_key ON llm_entity_outputs(key);
+      CREATE TABLE llm_runs (
+        id          INTEGER PRIMARY KEY,
+        dataset     TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        provider    TEXT NOT NULL,
+        model       TEXT NOT NULL,
+        params      TEXT NOT NULL,              -- JSON
+        status      TEXT NOT NULL CHECK (status IN ('running', 'done', 'aborted', 'failed')),
+        coverage    TEXT,                       -- JSON
+        started_at  TEXT NOT NULL,
+        finished_at TEXT
+      );
+      -- Requests written to an OpenAI Batch API file, so a result file can be ingested by custom_id (= key).
+      CREATE TABLE llm_batch_requests (
+        key            TEXT PRIMARY KEY,
+        provider       TEXT NOT NULL,
+        model          TEXT NOT NULL,
+        prompt_version TEXT NOT NULL,
+        input_hash     TEXT NOT NULL,
+        sampling       TEXT NOT NULL,
+        file           TEXT NOT NULL,
+        created_at     TEXT NOT NULL
+      );
+    `,
+  },
 ];
