@@ -40,4 +40,8 @@ export interface Dataset {
   readonly userTexts?: EntityTexts;
   readonly itemTexts?: EntityTexts;
   readonly reviews?: Review[];
+  /** Per-item metadata records (`items.jsonl.gz`: genres, tags, …), passed through as read. */
+  readonly itemMeta?: (Readonly<Record<string, unknown>> | undefined)[];
+  /** Input files read to build this dataset, relative to `dir` (hashed into manifests). */
+  readonly files?: readonly string[];
 }
