@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { z } from 'zod';
+import { sha256File } from '../../util/hash.js';
+
+const Count = z.int().nonnegative();
+
+export const CountsSchema = z.strictObject({ users: Count, items: Count, interactions: Count });
+
+export const StepSchema = z.strictObject({
+  name: z.string().min(1),
+  params: z.record(z.string(), z.unknown()),
+  in: CountsSchema,
+  out: CountsSchema,
+  details: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).optional(),
+});
+
+export const InputFileSchema = z.strictObject({
+  /** As given by the user (not resolved), so manifests do not leak or depend on the machine's layout. */
+  path: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: Count,
+});
+export type InputFile = z.infer<typeof InputFileSchema>;
+
+/**
+ * `manifest.json` of a prepared data folder: where the data came from (input hashes), every step with its
+ * parameters and counts in order, and the resulting sizes. `kind: 'noise'` folders repeat their source's
+ * steps (when the source had a manifest) and append the noise step.
+ */
+export const ManifestSchema = z.strictObject({
+  format: z.literal('lmmrec-data/1'),
+  kind: z.enum(['split', 'noise']),
+  lmmrecVersion: z.string().min(1),
+  createdAt: z.iso.datetime(),
+  /** Seed of the random steps; null when no step drew random numbers. */
+  seed: z.int().nullable(),
+  inputs: z.array(InputFileSchema),
+  steps: z.array(StepSchema),
+  output: z.strictObject({ users: Count, items: Count, train: Count, valid: Count, test: Count }),
+});
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+let version: string | undefined;
+
+/** The package version; package.json sits three levels up from both src/data/preprocess and dist/data/preprocess. */
+export function lmmrecVersion(): string {
+  version ??= (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return version;
+}
+
+export async function describeInputs(paths: readonly string[]): Promise<InputFile[]> {
+  return Promise.all(paths.map(async (path) => ({ path, sha256: await sha256File(path), bytes: (await stat(path)).size })));
+}
