@@ -1,0 +1,175 @@
+import { gram, zeros, type Mat } from './dense.js';
+
+/** Thin QR: A (m × n, m ≥ n) = Q R with Q m × n orthonormal columns and R n × n upper triangular. */
+export interface Qr {
+  readonly q: Mat;
+  readonly r: Mat;
+}
+
+/**
+ * Householder QR, the robust path: Q is orthonormal to rounding even when A is rank deficient (a zero
+ * column just yields a zero on R's diagonal). Cost 4mn² flops for R and Q together.
+ */
+export function householderQr(a: Mat): Qr {
+  const m = a.rows, n = a.cols;
+  if (m < n) throw new RangeError(`householderQr: needs rows >= cols, got ${m}x${n}`);
+  const w = new Float64Array(a.data);
+  const v = new Float64Array(m * n); // reflector j lives in column j, rows j..m-1
+  const scale = new Float64Array(n); // 2 / vᵀv, 0 when the reflector is the identity
+  const acc = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    let norm2 = 0;
+    for (let i = j; i < m; i++) norm2 += w[i * n + j] * w[i * n + j];
+    if (norm2 === 0) continue;
+    const x0 = w[j * n + j];
+    const beta = x0 >= 0 ? -Math.sqrt(norm2) : Math.sqrt(norm2);
+    const v0 = x0 - beta;
+    v[j * n + j] = v0;
+    for (let i = j + 1; i < m; i++) v[i * n + j] = w[i * n + j];
+    scale[j] = 2 / (norm2 - x0 * x0 + v0 * v0);
+    applyReflector(w, n, v, n, j, j + 1, n, m, scale[j], acc);
+    w[j * n + j] = beta;
+    for (let i = j + 1; i < m; i++) w[i * n + j] = 0;
+  }
+  const r = zeros(n, n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) r.data[i * n + j] = w[i * n + j];
+  // Q = H_0 … H_{n-1} [I; 0], accumulated backwards so reflector j only touches columns j..n-1.
+  const q = zeros(m, n);
+  for (let j = 0; j < n; j++) q.data[j * n + j] = 1;
+  for (let j = n - 1; j >= 0; j--) if (scale[j] !== 0) applyReflector(q.data, n, v, n, j, j, n, m, scale[j], acc);
+  return { q, r };
+}
+
+/**
+ * X[j.., c0..c1) -= s · v (vᵀ X[j.., c0..c1)) for reflector column j of `v`. Two passes over the rows, both
+ * contiguous row segments (row-major), with the vᵀX row accumulated in `acc`.
+ */
+function applyReflector(
+  x: Float64Array, xCols: number, v: Float64Array, vCols: number,
+  j: number, c0: number, c1: number, m: number, s: number, acc: Float64Array,
+): void {
+  acc.fill(0, c0, c1);
+  for (let i = j; i < m; i++) {
+    const vi = v[i * vCols + j];
+    if (vi === 0) continue;
+    const row = i * xCols;
+    for (let c = c0; c < c1; c++) acc[c] += vi * x[row + c];
+  }
+  for (let c = c0; c < c1; c++) acc[c] *= s;
+  for (let i = j; i < m; i++) {
+    const vi = v[i * vCols + j];
+    if (vi === 0) continue;
+    const row = i * xCols;
+    for (let c = c0; c < c1; c++) x[row + c] -= vi * acc[c];
+  }
+}
+
+/**
+ * Smallest pivot CholeskyQR accepts, relative to the column's own squared norm (the squared sine of the
+ * angle between a column and the span of the previous ones). Below it the Gram matrix is too ill-conditioned
+ * for two passes to restore orthogonality, and we fall back to Householder.
+ */
+const CHOL_REL_PIVOT = 1e-10;
+
+/**
+ * Orthonormal basis of A's columns (thin QR). Fast path CholeskyQR2 (Yamamoto et al. 2015: two rounds of
+ * Gram → Cholesky → triangular solve, all row-streaming loops with good cache reuse); when the Gram matrix
+ * is near singular (rank-deficient or badly conditioned A) it falls back to Householder, which is slower
+ * but unconditionally stable. Either way R is returned, with A = Q R.
+ */
+export function orthonormalize(a: Mat): Qr {
+  if (a.rows < a.cols) throw new RangeError(`orthonormalize: needs rows >= cols, got ${a.rows}x${a.cols}`);
+  const first = choleskyQr(a);
+  if (!first) return householderQr(a);
+  const second = choleskyQr(first.q);
+  if (!second) return householderQr(a);
+  return { q: second.q, r: upperTimesUpper(second.r, first.r) };
+}
+
+/** One CholeskyQR round; undefined when a pivot falls below CHOL_REL_PIVOT. */
+export function choleskyQr(a: Mat): Qr | undefined {
+  const r = cholesky(gram(a));
+  if (!r) return undefined;
+  return { q: timesUpper(a, invertUpper(r)), r };
+}
+
+/** Upper R with G = RᵀR (G symmetric positive definite), row by row with a rank-1 downdate of the rest. */
+function cholesky(g: Mat): Mat | undefined {
+  const k = g.rows;
+  const w = new Float64Array(g.data);
+  const r = zeros(k, k);
+  const R = r.data;
+  for (let j = 0; j < k; j++) {
+    const d = w[j * k + j];
+    if (!(d > CHOL_REL_PIVOT * g.data[j * k + j]) || !(d > 0)) return undefined;
+    const rjj = Math.sqrt(d);
+    for (let c = j; c < k; c++) R[j * k + c] = w[j * k + c] / rjj;
+    for (let c = j + 1; c < k; c++) {
+      const rc = R[j * k + c];
+      if (rc === 0) continue;
+      const row = c * k;
+      for (let c2 = c; c2 < k; c2++) w[row + c2] -= rc * R[j * k + c2];
+    }
+  }
+  return r;
+}
+
+/** Inverse of an upper-triangular matrix with non-zero diagonal (itself upper triangular). */
+function invertUpper(r: Mat): Mat {
+  const k = r.rows, R = r.data;
+  const inv = zeros(k, k), X = inv.data;
+  for (let i = k - 1; i >= 0; i--) {
+    X[i * k + i] = 1 / R[i * k + i];
+    // Row i of R⁻¹: X[i, j] = -(Σ_{l=i+1..j} R[i,l] X[l,j]) / R[i,i], accumulated as row axpys.
+    for (let l = i + 1; l < k; l++) {
+      const s = R[i * k + l];
+      if (s === 0) continue;
+      for (let j = l; j < k; j++) X[i * k + j] -= s * X[l * k + j];
+    }
+    const d = X[i * k + i];
+    for (let j = i + 1; j < k; j++) X[i * k + j] *= d;
+  }
+  return inv;
+}
+
+/** A U for upper-triangular U, four rows of A per pass over U. */
+function timesUpper(a: Mat, u: Mat): Mat {
+  const m = a.rows, k = a.cols;
+  const out = zeros(m, k);
+  const A = a.data, U = u.data, O = out.data;
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const r0 = i * k, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k;
+    for (let l = 0; l < k; l++) {
+      const a0 = A[r0 + l], a1 = A[r1 + l], a2 = A[r2 + l], a3 = A[r3 + l];
+      const ul = l * k;
+      for (let j = l; j < k; j++) {
+        const x = U[ul + j];
+        O[r0 + j] += a0 * x; O[r1 + j] += a1 * x; O[r2 + j] += a2 * x; O[r3 + j] += a3 * x;
+      }
+    }
+  }
+  for (; i < m; i++) {
+    const r0 = i * k;
+    for (let l = 0; l < k; l++) {
+      const a0 = A[r0 + l];
+      const ul = l * k;
+      for (let j = l; j < k; j++) O[r0 + j] += a0 * U[ul + j];
+    }
+  }
+  return out;
+}
+
+/** Product of two upper-triangular k × k matrices (upper triangular). */
+function upperTimesUpper(a: Mat, b: Mat): Mat {
+  const k = a.rows, A = a.data, B = b.data;
+  const c = zeros(k, k), C = c.data;
+  for (let i = 0; i < k; i++) {
+    for (let l = i; l < k; l++) {
+      const s = A[i * k + l];
+      if (s === 0) continue;
+      for (let j = l; j < k; j++) C[i * k + j] += s * B[l * k + j];
+    }
+  }
+  return c;
+}
