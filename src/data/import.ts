@@ -90,8 +90,8 @@ function writeDataset(store: Store, ds: Dataset, manifest: DatasetManifest, opts
   const tick = (): void => {
     done++;
     if (done % WRITE_BATCH === 0 || done === total) {
-      opts.signal?.throwIfAborted();
       opts.onProgress?.({ phase: 'write', done, total });
+      opts.signal?.throwIfAborted();
     }
   };
   const text = db.prepare('INSERT INTO entity_texts (dataset_id, kind, entity, source, text) VALUES (?, ?, ?, ?, ?)');
@@ -108,6 +108,7 @@ function writeDataset(store: Store, ds: Dataset, manifest: DatasetManifest, opts
     review.run(id, seq, r.user, r.item, r.rating ?? null, r.time ?? null, r.text, r.summary ?? null);
     tick();
   });
+  opts.signal?.throwIfAborted();
   return { id, name: ds.name, replaced: existing !== undefined, manifest };
 }
 

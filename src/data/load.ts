@@ -152,7 +152,7 @@ function checkDisjoint(earlier: Pairs, earlierCsr: Csr, later: Pairs): void {
     while (earlier.users[j] !== u || earlier.items[j] !== i) j++;
     throw new DataError(
       { file: later.file, line: k + 1 },
-      `interaction (user ${u}, item ${i}) is also in ${basename(earlier.file)} line ${j + 1} (${earlier.file}:${j + 1}); splits must be disjoint`,
+      `interaction (user ${u}, item ${i}) is also at ${earlier.file}:${j + 1}; splits must be disjoint`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DataError } from '../../util/errors.js';
+import { ConfigError, DataError } from '../../util/errors.js';
 import { readCsv } from './csv.js';
 import { parseJsonLine } from './jsonl.js';
 import { readLines } from './line-reader.js';
@@ -88,7 +88,9 @@ export class RawBuilder {
 
 /** Read raw interactions from a CSV or JSON Lines file through a column mapping. */
 export async function readRawInteractions(path: string, mapping: ColumnMapping, opts: RawReadOptions = {}): Promise<RawInteractions> {
-  const m = ColumnMapping.parse(mapping);
+  const parsed = ColumnMapping.safeParse(mapping);
+  if (!parsed.success) throw new ConfigError(`column mapping: ${z.prettifyError(parsed.error)}`);
+  const m = parsed.data;
   const has = { rating: m.rating !== undefined, time: m.time !== undefined, text: m.text !== undefined };
   const builder = new RawBuilder(path, has);
   const name = (slot: Slot): string => m[slot] as string;

@@ -91,8 +91,8 @@ export async function readIdMap(path: string): Promise<IdMap> {
   const file = path;
   if (lines.length === 0) throw new DataError({ file }, 'empty file (expected id<TAB>raw_id lines)');
   const n = lines.length;
-  const rawIds = new Array<string>(n);
-  const titles = new Array<string | undefined>(n);
+  const rawIds = new Array<string>(n).fill('');
+  const titles = new Array<string | undefined>(n).fill(undefined);
   const lineOfId = new Int32Array(n);
   const idOfRaw = new Map<string, number>();
   let anyTitle = false;

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, test } from 'node:test';
+import { Command } from 'commander';
+import { dataCommand, registerDataCommand, workspaceStorePath } from '../../src/cli/data.js';
+import { openStore } from '../../src/data/store/store.js';
+import { removeDir } from '../data/bad-input-cases.js';
+
+const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures');
+const ws = mkdtempSync(join(tmpdir(), 'lmmrec-cli-data-'));
+after(() => removeDir(ws));
+
+/** Run `lmmrec <args>` against a fresh program, capturing console.log. */
+async function run(args: string[]): Promise<string> {
+  const program = new Command('lmmrec').exitOverride();
+  registerDataCommand(program);
+  const out: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => void out.push(a.join(' '));
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } finally {
+    console.log = log;
+  }
+  return out.join('\n');
+}
+
+test('dataCommand() is one shared node, so other files can add verbs to `data`', () => {
+  assert.equal(dataCommand(), dataCommand());
+  assert.deepEqual(dataCommand().commands.map((c) => c.name()).slice(0, 2), ['stats', 'import']);
+  const program = new Command('lmmrec');
+  registerDataCommand(program);
+  registerDataCommand(program);
+  assert.equal(program.commands.filter((c) => c.name() === 'data').length, 1);
+});
+
+test('data stats --json prints the stats of a folder', async () => {
+  const s = JSON.parse(await run(['data', 'stats', join(FIXTURES, 'tiny_amazon_book'), '--json'])) as Record<string, unknown>;
+  assert.deepEqual([s.users, s.items, s.train, s.valid, s.test], [40, 468, 306, 131, 131]);
+});
+
+test('data stats prints a readable table', async () => {
+  const text = await run(['data', 'stats', join(FIXTURES, 'tiny_beauty')]);
+  assert.match(text, /train \/ valid \/ test\s+82 \/ 30 \/ 30/);
+  assert.match(text, /reviews\s+142 \(142 with text\), 30 users, 17 items/);
+});
+
+test('data import writes <workspace>/lmmrec.sqlite; a second import needs --replace', async () => {
+  const dir = join(FIXTURES, 'tiny_beauty');
+  assert.match(await run(['data', 'import', dir, '--workspace', ws, '--name', 'b']), /imported "b" \(id 1\)/);
+  await assert.rejects(run(['data', 'import', dir, '--workspace', ws, '--name', 'b']), /already exists/);
+  assert.match(await run(['data', 'import', dir, '--workspace', ws, '--name', 'b', '--replace']), /replaced "b"/);
+  const store = openStore(workspaceStorePath(ws));
+  try {
+    assert.deepEqual(store.db.prepare('SELECT name, num_users FROM datasets').all(), [{ name: 'b', num_users: 30 }]);
+  } finally {
+    store.close();
+  }
+});
