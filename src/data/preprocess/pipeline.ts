@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DataError, LmmrecError } from '../../util/errors.js';
+import { ConfigError, DataError, LmmrecError } from '../../util/errors.js';
 import { createRng } from '../../util/rng.js';
 import type { RawInteractions } from '../readers/raw.js';
 import { dedupPairs } from './dedup.js';
@@ -37,7 +37,9 @@ export interface PrepContext {
 
 /** Run the preprocessing steps on raw interactions and build the manifest; `writeSplit` stores the result. */
 export async function prepareSplit(raw: RawInteractions, options: PrepOptions, ctx: PrepContext = {}): Promise<PreparedSplit> {
-  const opts = PrepOptions.parse(options);
+  const parsed = PrepOptions.safeParse(options);
+  if (!parsed.success) throw new ConfigError(`bad data preparation options:\n${z.prettifyError(parsed.error)}`);
+  const opts = parsed.data;
   const steps: StepRecord[] = [];
   const checkAbort = (): void => {
     if (ctx.signal?.aborted) throw new LmmrecError('ABORTED', 'data preparation aborted');
