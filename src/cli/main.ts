@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { LmmrecError } from '../util/errors.js';
 import { registerConfigCommand } from './config.js';
+import { dataCommand, registerDataCommand } from './data.js';
+import { registerDataPrepCommands } from './data-prep.js';
 import { registerDoctorCommand } from './doctor.js';
 import { VERSION } from '../version.js';
 
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
+  registerDataCommand(program);
+  registerDataPrepCommands(dataCommand());
   registerConfigCommand(program);
   registerDoctorCommand(program);
   return program;
