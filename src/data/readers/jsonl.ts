@@ -88,7 +88,7 @@ export function parseJsonLine<S extends z.ZodType>(text: string, schema: S, file
 function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   if (issue.code === 'invalid_type' && issue.path.length && valueAt(value, issue.path) === undefined) {
-    return `missing required field (${issue.message})`;
+    return `missing required field (expected ${issue.expected})`;
   }
   return issue.message;
 }
