@@ -1,0 +1,137 @@
+/**
+ * `npm run bench gemm [--reps N] [--shapes name,name] [--trans]`: GFLOP/s of the WebAssembly SIMD GEMM
+ * against scalar JS loops, for the shapes the models use. Each cell is the median of N runs (default 5)
+ * after one warm-up; wasm times include copying A, B and C in and out of wasm memory.
+ * `--trans` adds the three transposed layouts (the backward passes) for the wasm kernel.
+ */
+import { createWasmGemm, type GemmFn } from '../src/tensor/kernels/wasm-gemm.js';
+
+interface Shape {
+  name: string;
+  m: number;
+  k: number;
+  n: number;
+}
+
+const SHAPES: Shape[] = [
+  { name: 'scoring', m: 4096, k: 32, n: 9332 },
+  { name: 'square-d', m: 4096, k: 32, n: 32 },
+  { name: 'infonce-users', m: 11000, k: 32, n: 4096 },
+  { name: 'text-mlp', m: 4096, k: 1536, n: 784 },
+];
+
+/** i-k-j loop: streams one row of B into one row of C per multiplier; Float32Array stores round to f32. */
+export function scalarIkj(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, accumulate: boolean): void {
+  if (!accumulate) c.fill(0, 0, m * n);
+  for (let i = 0; i < m; i++) {
+    const ci = i * n;
+    for (let p = 0; p < k; p++) {
+      const aip = a[i * k + p];
+      const bp = p * n;
+      for (let j = 0; j < n; j++) c[ci + j] += aip * b[bp + j];
+    }
+  }
+}
+
+/** 2×4 register-blocked loop with f64 locals (the fastest plain-JS shape we found), j-tail scalar. */
+export function scalarBlocked(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, accumulate: boolean): void {
+  let i = 0;
+  for (; i + 2 <= m; i += 2) {
+    const a0 = i * k;
+    const a1 = a0 + k;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      for (let p = 0, bp = j; p < k; p++, bp += n) {
+        const x0 = a[a0 + p], x1 = a[a1 + p];
+        const b0 = b[bp], b1 = b[bp + 1], b2 = b[bp + 2], b3 = b[bp + 3];
+        s00 += x0 * b0; s01 += x0 * b1; s02 += x0 * b2; s03 += x0 * b3;
+        s10 += x1 * b0; s11 += x1 * b1; s12 += x1 * b2; s13 += x1 * b3;
+      }
+      const c0 = i * n + j;
+      const c1 = c0 + n;
+      if (accumulate) {
+        c[c0] += s00; c[c0 + 1] += s01; c[c0 + 2] += s02; c[c0 + 3] += s03;
+        c[c1] += s10; c[c1 + 1] += s11; c[c1 + 2] += s12; c[c1 + 3] += s13;
+      } else {
+        c[c0] = s00; c[c0 + 1] = s01; c[c0 + 2] = s02; c[c0 + 3] = s03;
+        c[c1] = s10; c[c1 + 1] = s11; c[c1 + 2] = s12; c[c1 + 3] = s13;
+      }
+    }
+    for (; j < n; j++) for (let r = i; r < i + 2; r++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[r * k + p] * b[p * n + j];
+      c[r * n + j] = accumulate ? c[r * n + j] + s : s;
+    }
+  }
+  for (; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
+    c[i * n + j] = accumulate ? c[i * n + j] + s : s;
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[s.length >> 1];
+}
+
+function timeMs(reps: number, f: () => void): number {
+  f();
+  const t: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    f();
+    t.push(performance.now() - t0);
+  }
+  return median(t);
+}
+
+function argValue(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function randomArray(len: number, seed: number): Float32Array {
+  const x = new Float32Array(len);
+  let s = seed >>> 0;
+  for (let i = 0; i < len; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    x[i] = s / 2 ** 32 - 0.5;
+  }
+  return x;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const reps = Number(argValue(args, '--reps') ?? 5);
+  const only = argValue(args, '--shapes')?.split(',');
+  const withTrans = args.includes('--trans');
+  const wasm: GemmFn | null = await createWasmGemm();
+  if (!wasm) throw new Error('dist/wasm/gemm.wasm is missing: run `npm run build`');
+
+  console.log(`gemm: median of ${reps} runs, GFLOP/s = 2mkn / time; 2 shared cores, expect ±15 % noise`);
+  console.log('shape            m×k·k×n                 scalar-ikj  scalar-2x4  wasm-simd   ms(wasm)  speed-up vs best scalar');
+  for (const s of SHAPES.filter((x) => !only || only.includes(x.name))) {
+    const { m, k, n } = s;
+    const a = randomArray(m * k, 1);
+    const b = randomArray(k * n, 2);
+    const c = new Float32Array(m * n);
+    const gf = (ms: number) => (2 * m * k * n) / ms / 1e6;
+    const tIkj = timeMs(reps, () => scalarIkj(a, b, c, m, k, n, false));
+    const tBlk = timeMs(reps, () => scalarBlocked(a, b, c, m, k, n, false));
+    const tWasm = timeMs(reps, () => wasm(a, b, c, m, k, n, false, false, false));
+    const dims = `${m}×${k}·${k}×${n}`;
+    console.log(
+      `${s.name.padEnd(16)} ${dims.padEnd(23)} ${gf(tIkj).toFixed(2).padStart(10)}  ${gf(tBlk).toFixed(2).padStart(10)}  ` +
+        `${gf(tWasm).toFixed(2).padStart(9)}  ${tWasm.toFixed(1).padStart(9)}  ${(Math.min(tIkj, tBlk) / tWasm).toFixed(2)}×`,
+    );
+    if (withTrans) {
+      const at = randomArray(m * k, 3);
+      const bt = randomArray(k * n, 4);
+      for (const [tA, tB] of [[true, false], [false, true], [true, true]] as const) {
+        const t = timeMs(reps, () => wasm(tA ? at : a, tB ? bt : b, c, m, k, n, tA, tB, true));
+        console.log(`  wasm ${tA ? 'Aᵀ' : 'A '}·${tB ? 'Bᵀ' : 'B '} accumulate  ${gf(t).toFixed(2).padStart(8)} GFLOP/s  ${t.toFixed(1)} ms`);
+      }
+    }
+  }
+}
