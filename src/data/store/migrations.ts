@@ -105,4 +105,33 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'text embeddings and fitted text encoders',
+    sql: `
+      -- One vector per (collection, row) and encoder space, with the hash of the exact text it was computed
+      -- from: a re-run recomputes only the rows whose text changed.
+      CREATE TABLE text_embeddings (
+        collection  TEXT NOT NULL,            -- e.g. rlmrec_amazon_book/profiles/user
+        row         INTEGER NOT NULL,         -- entity id within the collection
+        encoder     TEXT NOT NULL,            -- tfidf-svd | openai | transformers
+        model       TEXT NOT NULL,
+        dim         INTEGER NOT NULL,
+        input_hash  TEXT NOT NULL,            -- sha256 of the embedded text
+        vector      BLOB NOT NULL,            -- dim float32, little-endian
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (collection, encoder, model, dim, row)
+      );
+      -- Fitted state of corpus-fitted encoders (tfidf-svd), addressed by its content-hash model id.
+      CREATE TABLE text_encoder_states (
+        encoder     TEXT NOT NULL,
+        model       TEXT NOT NULL,
+        fit_key     TEXT NOT NULL,            -- what it was fitted for (dataset, source, options); latest is reused
+        state       BLOB NOT NULL,            -- array container (text/encoders/array-file.ts)
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (encoder, model)
+      );
+      CREATE INDEX text_encoder_states_by_fit ON text_encoder_states(encoder, fit_key, created_at);
+    `,
+  },
 ];
