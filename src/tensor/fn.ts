@@ -1,0 +1,64 @@
+import { OPS } from './ops/index.js';
+import type { SparseOperand } from './sparse.js';
+import type { Node, Recorder } from './tape.js';
+
+/**
+ * One-line wrappers over `tape.run(OPS.x, …)`, so model code reads as math:
+ *   const e1 = spmm(t, adj, e0); const loss = add(t, bprLoss(t, u, p, q), scale(t, sumSquares(t, w), 1e-6));
+ */
+
+export const add = (t: Recorder, a: Node, b: Node): Node => t.run(OPS.add, [a, b], undefined);
+export const mul = (t: Recorder, a: Node, b: Node): Node => t.run(OPS.mul, [a, b], undefined);
+export const scale = (t: Recorder, x: Node, s: number): Node => t.run(OPS.scale, [x], { s });
+export const addRowVector = (t: Recorder, x: Node, v: Node): Node => t.run(OPS.addRowVector, [x, v], undefined);
+
+/** op(a) · op(b). */
+export const matmul = (t: Recorder, a: Node, b: Node, transA = false, transB = false): Node =>
+  t.run(OPS.matmul, [a, b], { transA, transB });
+
+/** A · x for a sparse operand built with sparseOperand() (it carries the transpose for backward). */
+export const spmm = (t: Recorder, adj: SparseOperand, x: Node): Node => t.run(OPS.spmm, [x], adj);
+
+export const gatherRows = (t: Recorder, x: Node, index: Int32Array): Node => t.run(OPS.gatherRows, [x], { index });
+export const scatterAddRows = (t: Recorder, x: Node, index: Int32Array, rows: number): Node =>
+  t.run(OPS.scatterAddRows, [x], { index, rows });
+
+/** Default slope 0.01, torch.nn.LeakyReLU's. */
+export const leakyRelu = (t: Recorder, x: Node, slope = 0.01): Node => t.run(OPS.leakyRelu, [x], { slope });
+export const relu = (t: Recorder, x: Node): Node => t.run(OPS.relu, [x], undefined);
+export const sigmoid = (t: Recorder, x: Node): Node => t.run(OPS.sigmoid, [x], undefined);
+export const tanh = (t: Recorder, x: Node): Node => t.run(OPS.tanh, [x], undefined);
+
+/** x / sqrt(‖x‖² + eps) per row (RLMRec's form). */
+export const rowL2Normalize = (t: Recorder, x: Node, eps = 1e-8): Node => t.run(OPS.rowL2Normalize, [x], { eps });
+export const logSumExpRows = (t: Recorder, x: Node): Node => t.run(OPS.logSumExpRows, [x], undefined);
+export const softmaxRows = (t: Recorder, x: Node): Node => t.run(OPS.softmaxRows, [x], undefined);
+
+export const concatCols = (t: Recorder, xs: readonly Node[]): Node => t.run(OPS.concatCols, xs, undefined);
+export const sliceCols = (t: Recorder, x: Node, start: number, width: number): Node =>
+  t.run(OPS.sliceCols, [x], { start, width });
+
+/** Split columns into consecutive blocks of the given widths. */
+export function splitCols(t: Recorder, x: Node, widths: readonly number[]): Node[] {
+  let start = 0;
+  return widths.map((width) => {
+    const n = sliceCols(t, x, start, width);
+    start += width;
+    return n;
+  });
+}
+
+export const sum = (t: Recorder, x: Node): Node => t.run(OPS.sum, [x], undefined);
+export const mean = (t: Recorder, x: Node): Node => t.run(OPS.mean, [x], undefined);
+export const sumSquares = (t: Recorder, x: Node): Node => t.run(OPS.sumSquares, [x], undefined);
+export const rowDot = (t: Recorder, a: Node, b: Node): Node => t.run(OPS.rowDot, [a, b], undefined);
+
+/** Mean over the batch of softplus(u·q − u·p). */
+export const bprLoss = (t: Recorder, u: Node, p: Node, q: Node): Node => t.run(OPS.bprLoss, [u, p, q], undefined);
+
+/**
+ * Batch-summed InfoNCE of RLMRec (method.md §B.4): a against positives b with candidate set c (which must
+ * contain the positives). Divide by |B| yourself.
+ */
+export const infoNce = (t: Recorder, a: Node, b: Node, c: Node, temperature: number, eps = 1e-8): Node =>
+  t.run(OPS.infoNce, [a, b, c], { temperature, eps });

@@ -1,0 +1,179 @@
+import type { Arr } from '../tensor.js';
+
+/**
+ * Row-wise kernels. Each handles rows [0, rows) independently, so the worker pool can hand out row ranges
+ * by slicing, and every sum is float64 in increasing column order.
+ */
+
+export function addRowVector(x: Arr, v: Arr, out: Arr, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) out[o + j] = x[o + j] + v[j];
+  }
+}
+
+/** Not row-parallel (every row adds into the same vector); the pool runs it on one thread. */
+export function colSumsAdd(x: Arr, out: Arr, rows: number, cols: number): void {
+  for (let j = 0; j < cols; j++) {
+    let s = 0;
+    for (let i = 0; i < rows; i++) s += x[i * cols + j];
+    out[j] += s;
+  }
+}
+
+export function rowDot(x: Arr, y: Arr, out: Arr, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += x[o + j] * y[o + j];
+    out[i] = s;
+  }
+}
+
+export function rowScaleAdd(g: Arr, y: Arr, dx: Arr, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols, gi = g[i];
+    for (let j = 0; j < cols; j++) dx[o + j] += gi * y[o + j];
+  }
+}
+
+export function rowL2Normalize(x: Arr, y: Arr, s: Arr, rows: number, cols: number, eps: number): void {
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    let q = 0;
+    for (let j = 0; j < cols; j++) q += x[o + j] * x[o + j];
+    const norm = Math.sqrt(q + eps);
+    s[i] = norm;
+    const inv = 1 / norm;
+    for (let j = 0; j < cols; j++) y[o + j] = x[o + j] * inv;
+  }
+}
+
+export function rowL2NormalizeGrad(y: Arr, s: Arr, dy: Arr, dx: Arr, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    let d = 0;
+    for (let j = 0; j < cols; j++) d += y[o + j] * dy[o + j];
+    const inv = 1 / s[i];
+    for (let j = 0; j < cols; j++) dx[o + j] += (dy[o + j] - y[o + j] * d) * inv;
+  }
+}
+
+export function logSumExpRows(x: Arr, out: Arr, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    let mx = -Infinity;
+    for (let j = 0; j < cols; j++) if (x[o + j] > mx) mx = x[o + j];
+    if (mx === -Infinity || mx === Infinity) {
+      out[i] = mx;
+      continue;
+    }
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += Math.exp(x[o + j] - mx);
+    out[i] = mx + Math.log(s);
+  }
+}
+
+export function logSumExpRowsGrad(x: Arr, lse: Arr, dy: Arr, dx: Arr, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols, l = lse[i], g = dy[i];
+    for (let j = 0; j < cols; j++) dx[o + j] += g * Math.exp(x[o + j] - l);
+  }
+}
+
+export function softmaxRows(x: Arr, y: Arr, lse: Arr, rows: number, cols: number, scale: number): void {
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    let mx = -Infinity;
+    for (let j = 0; j < cols; j++) {
+      const v = scale * x[o + j];
+      if (v > mx) mx = v;
+    }
+    let s = 0;
+    for (let j = 0; j < cols; j++) {
+      const e = Math.exp(scale * x[o + j] - mx);
+      y[o + j] = e;
+      s += e;
+    }
+    const inv = 1 / s;
+    for (let j = 0; j < cols; j++) y[o + j] *= inv;
+    lse[i] = mx + Math.log(s);
+  }
+}
+
+export function softmaxRowsGrad(y: Arr, dy: Arr, dx: Arr, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    let d = 0;
+    for (let j = 0; j < cols; j++) d += y[o + j] * dy[o + j];
+    for (let j = 0; j < cols; j++) dx[o + j] += y[o + j] * (dy[o + j] - d);
+  }
+}
+
+export function copyCols(
+  src: Arr, srcCols: number, srcOff: number,
+  dst: Arr, dstCols: number, dstOff: number,
+  rows: number, width: number, accumulate: boolean,
+): void {
+  for (let i = 0; i < rows; i++) {
+    const so = i * srcCols + srcOff, d = i * dstCols + dstOff;
+    if (accumulate) for (let j = 0; j < width; j++) dst[d + j] += src[so + j];
+    else for (let j = 0; j < width; j++) dst[d + j] = src[so + j];
+  }
+}
+
+export function sum(x: Arr, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[i];
+  return s;
+}
+
+export function sumSquares(x: Arr, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[i] * x[i];
+  return s;
+}
+
+/** softplus(x) = log(1 + e^x), written so neither branch overflows. */
+function softplus(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+}
+
+function sigmoidOf(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** u·q − u·p for row i (two dot products, as the PyTorch code computes them). */
+function bprMargin(u: Arr, p: Arr, q: Arr, o: number, cols: number): number {
+  let pos = 0, neg = 0;
+  for (let j = 0; j < cols; j++) {
+    pos += u[o + j] * p[o + j];
+    neg += u[o + j] * q[o + j];
+  }
+  return neg - pos;
+}
+
+export function bprLoss(u: Arr, p: Arr, q: Arr, rows: number, cols: number): number {
+  if (rows === 0) return 0;
+  let s = 0;
+  for (let i = 0; i < rows; i++) s += softplus(bprMargin(u, p, q, i * cols, cols));
+  return s / rows;
+}
+
+export function bprLossGrad(
+  u: Arr, p: Arr, q: Arr, rows: number, cols: number, g: number,
+  du: Arr | null, dp: Arr | null, dq: Arr | null,
+): void {
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    const w = (g / rows) * sigmoidOf(bprMargin(u, p, q, o, cols));
+    for (let j = 0; j < cols; j++) {
+      const uj = u[o + j];
+      if (du !== null) du[o + j] += w * (q[o + j] - p[o + j]);
+      if (dp !== null) dp[o + j] -= w * uj;
+      if (dq !== null) dq[o + j] += w * uj;
+    }
+  }
+}

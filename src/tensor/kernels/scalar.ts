@@ -1,0 +1,48 @@
+import * as ew from './scalar-elementwise.js';
+import { gemmScalar } from './scalar-gemm.js';
+import * as rw from './scalar-rows.js';
+import { gatherAddRowsScalar, gatherRowsScalar, scatterAddRowsScalar, spmmScalar } from './scalar-sparse.js';
+import type { Kernels } from './types.js';
+
+/**
+ * The reference kernels: plain loops, float64 accumulation, no threads. Every other table is tested against
+ * this one (test/tensor/kernel-cases.ts), and gradient checks run it on Float64Array.
+ */
+export const scalarKernels = {
+  name: 'scalar',
+  gemm: gemmScalar,
+  spmm: spmmScalar,
+  gatherRows: gatherRowsScalar,
+  gatherAddRows: gatherAddRowsScalar,
+  scatterAddRows: scatterAddRowsScalar,
+  add: ew.add,
+  axpy: ew.axpy,
+  mul: ew.mul,
+  mulAdd: ew.mulAdd,
+  scale: ew.scale,
+  addScalar: ew.addScalar,
+  addRowVector: rw.addRowVector,
+  colSumsAdd: rw.colSumsAdd,
+  rowDot: rw.rowDot,
+  rowScaleAdd: rw.rowScaleAdd,
+  leakyRelu: ew.leakyRelu,
+  leakyReluGrad: ew.leakyReluGrad,
+  relu: ew.relu,
+  reluGrad: ew.reluGrad,
+  sigmoid: ew.sigmoid,
+  sigmoidGrad: ew.sigmoidGrad,
+  tanh: ew.tanh,
+  tanhGrad: ew.tanhGrad,
+  rowL2Normalize: rw.rowL2Normalize,
+  rowL2NormalizeGrad: rw.rowL2NormalizeGrad,
+  logSumExpRows: rw.logSumExpRows,
+  logSumExpRowsGrad: rw.logSumExpRowsGrad,
+  softmaxRows: rw.softmaxRows,
+  softmaxRowsGrad: rw.softmaxRowsGrad,
+  copyCols: rw.copyCols,
+  sum: rw.sum,
+  sumSquares: rw.sumSquares,
+  bprLoss: rw.bprLoss,
+  bprLossGrad: rw.bprLossGrad,
+  adamStep: ew.adamStep,
+} satisfies Kernels;

@@ -1,0 +1,117 @@
+import type { SparseMat } from '../sparse.js';
+import type { Arr } from '../tensor.js';
+
+/**
+ * C (+)= op(A) · op(B) on flat row-major arrays. op(A) is m × k (A is stored k × m when transA), op(B) is
+ * k × n (B is stored n × k when transB), C is m × n. With `accumulate` the product is added to C, otherwise C
+ * is overwritten. C must not alias A or B.
+ */
+export type GemmFn = (
+  a: Arr, b: Arr, c: Arr,
+  m: number, k: number, n: number,
+  transA: boolean, transB: boolean, accumulate: boolean,
+) => void;
+
+/** Adam hyper-parameters for one step (bias corrections already folded in by the caller). */
+export interface AdamStepArgs {
+  readonly beta1: number;
+  readonly beta2: number;
+  /** lr / (1 − β1^t) */
+  readonly stepSize: number;
+  /** sqrt(1 − β2^t) */
+  readonly bc2Sqrt: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+}
+
+/**
+ * The kernel table. Every kernel writes into caller-provided buffers and allocates nothing per call.
+ * Naming: `…Grad` kernels ADD into their gradient outputs (dx += …), as the autograd requires; forward kernels
+ * overwrite their outputs unless an `accumulate` flag says otherwise. `n` is an element count, `rows`/`cols`
+ * a matrix shape. In-place use (out === input) is allowed for elementwise and row kernels unless noted.
+ *
+ * Implementations: scalarKernels (the reference), createFastKernels (wasm GEMM), createWorkerKernels (threads).
+ * A missing kernel is a compile error through `satisfies Kernels`.
+ */
+export interface Kernels {
+  readonly name: string;
+
+  gemm: GemmFn;
+  /** y (+)= A · x, x is a.cols × n, y is a.rows × n. y must not alias x. */
+  spmm(a: SparseMat, x: Arr, y: Arr, n: number, accumulate: boolean): void;
+
+  /** out[i, :] = src[idx[i], :] for i < idx.length. */
+  gatherRows(src: Arr, idx: Int32Array, out: Arr, cols: number): void;
+  /** out[i, :] += src[idx[i], :] (backward of scatterAddRows). */
+  gatherAddRows(src: Arr, idx: Int32Array, out: Arr, cols: number): void;
+  /** out[idx[i], :] += src[i, :], in increasing i for every destination row (deterministic). */
+  scatterAddRows(src: Arr, idx: Int32Array, out: Arr, cols: number): void;
+
+  /** out = a + b */
+  add(a: Arr, b: Arr, out: Arr, n: number): void;
+  /** y += alpha · x */
+  axpy(alpha: number, x: Arr, y: Arr, n: number): void;
+  /** out = a ⊙ b */
+  mul(a: Arr, b: Arr, out: Arr, n: number): void;
+  /** out += a ⊙ b */
+  mulAdd(a: Arr, b: Arr, out: Arr, n: number): void;
+  /** out = s · a */
+  scale(a: Arr, s: number, out: Arr, n: number): void;
+  /** x += c (every element) */
+  addScalar(x: Arr, c: number, n: number): void;
+  /** out[i, :] = x[i, :] + v */
+  addRowVector(x: Arr, v: Arr, out: Arr, rows: number, cols: number): void;
+  /** out[j] += Σ_i x[i, j] */
+  colSumsAdd(x: Arr, out: Arr, rows: number, cols: number): void;
+  /** out[i] = x[i, :] · y[i, :] */
+  rowDot(x: Arr, y: Arr, out: Arr, rows: number, cols: number): void;
+  /** dx[i, :] += g[i] · y[i, :] (backward of rowDot, once per side) */
+  rowScaleAdd(g: Arr, y: Arr, dx: Arr, rows: number, cols: number): void;
+
+  leakyRelu(x: Arr, y: Arr, n: number, slope: number): void;
+  leakyReluGrad(x: Arr, dy: Arr, dx: Arr, n: number, slope: number): void;
+  relu(x: Arr, y: Arr, n: number): void;
+  reluGrad(x: Arr, dy: Arr, dx: Arr, n: number): void;
+  sigmoid(x: Arr, y: Arr, n: number): void;
+  /** dx += dy · y (1 − y), from the forward output y */
+  sigmoidGrad(y: Arr, dy: Arr, dx: Arr, n: number): void;
+  tanh(x: Arr, y: Arr, n: number): void;
+  /** dx += dy · (1 − y²), from the forward output y */
+  tanhGrad(y: Arr, dy: Arr, dx: Arr, n: number): void;
+
+  /**
+   * y[i, :] = x[i, :] / s[i] with s[i] = sqrt(‖x[i, :]‖² + eps): RLMRec's `x / sqrt(1e-8 + x².sum(-1))`
+   * (smooth everywhere, a zero row maps to zero). The norms s are written for the backward pass.
+   */
+  rowL2Normalize(x: Arr, y: Arr, s: Arr, rows: number, cols: number, eps: number): void;
+  /** dx += (dy − y (y·dy)) / s */
+  rowL2NormalizeGrad(y: Arr, s: Arr, dy: Arr, dx: Arr, rows: number, cols: number): void;
+  /** out[i] = log Σ_j exp(x[i, j]) (max-shifted; −Infinity for a row of zero width) */
+  logSumExpRows(x: Arr, out: Arr, rows: number, cols: number): void;
+  /** dx[i, j] += dy[i] · exp(x[i, j] − lse[i]) */
+  logSumExpRowsGrad(x: Arr, lse: Arr, dy: Arr, dx: Arr, rows: number, cols: number): void;
+  /** y[i, :] = softmax(scale · x[i, :]); lse[i] = log Σ_j exp(scale · x[i, j]). x may equal y. */
+  softmaxRows(x: Arr, y: Arr, lse: Arr, rows: number, cols: number, scale: number): void;
+  /** dx += y ⊙ (dy − rowsum(y ⊙ dy)) (for softmax with scale 1) */
+  softmaxRowsGrad(y: Arr, dy: Arr, dx: Arr, rows: number, cols: number): void;
+
+  /** dst[i, dstOff + j] (+)= src[i, srcOff + j] for j < width (concat, split and their gradients). */
+  copyCols(
+    src: Arr, srcCols: number, srcOff: number,
+    dst: Arr, dstCols: number, dstOff: number,
+    rows: number, width: number, accumulate: boolean,
+  ): void;
+
+  /** Σ x (double accumulation, sequential order) */
+  sum(x: Arr, n: number): number;
+  /** Σ x² */
+  sumSquares(x: Arr, n: number): number;
+
+  /** Mean over rows of softplus(u·q − u·p) (BPR as coded in RLMRec/SSLRec). */
+  bprLoss(u: Arr, p: Arr, q: Arr, rows: number, cols: number): number;
+  /** Gradients of g · bprLoss, added into du/dp/dq; a null slot is skipped. */
+  bprLossGrad(u: Arr, p: Arr, q: Arr, rows: number, cols: number, g: number, du: Arr | null, dp: Arr | null, dq: Arr | null): void;
+
+  /** One PyTorch Adam step (see adam.ts) on n elements; m and v are updated in place. */
+  adamStep(param: Arr, grad: Arr, m: Arr, v: Arr, n: number, h: AdamStepArgs): void;
+}

@@ -1,0 +1,34 @@
+import { add } from './add.js';
+import { addRowVector } from './add-row-vector.js';
+import { bprLoss } from './bpr-loss.js';
+import { concatCols } from './concat-cols.js';
+import { gatherRows } from './gather-rows.js';
+import { infoNce } from './info-nce.js';
+import { leakyRelu } from './leaky-relu.js';
+import { logSumExpRows } from './log-sum-exp-rows.js';
+import { matmul } from './matmul.js';
+import { mean } from './mean.js';
+import { mul } from './mul.js';
+import type { AnyOp } from './op.js';
+import { relu } from './relu.js';
+import { rowDot } from './row-dot.js';
+import { rowL2Normalize } from './row-l2-normalize.js';
+import { scale } from './scale.js';
+import { scatterAddRows } from './scatter-add-rows.js';
+import { sigmoid } from './sigmoid.js';
+import { sliceCols } from './slice-cols.js';
+import { softmaxRows } from './softmax-rows.js';
+import { spmm } from './spmm.js';
+import { sum } from './sum.js';
+import { sumSquares } from './sum-squares.js';
+import { tanh } from './tanh.js';
+
+/**
+ * Every op. test/tensor/ops.test.ts gradient-checks each entry, so an op added here is covered, and an op
+ * not added here cannot be used through fn.ts without failing review.
+ */
+export const OPS = {
+  add, mul, scale, addRowVector, matmul, spmm, gatherRows, scatterAddRows,
+  leakyRelu, relu, sigmoid, tanh, rowL2Normalize, logSumExpRows, softmaxRows,
+  concatCols, sliceCols, sum, mean, sumSquares, rowDot, bprLoss, infoNce,
+} satisfies Record<string, AnyOp>;
