@@ -110,8 +110,10 @@ function wrap(ex: GemmExports, options: WasmGemmOptions): GemmFn {
       if (!accumulate) c.fill(0, 0, m * n);
       return;
     }
-    // Rows per chunk: a multiple of MR with about chunkBytes of C, at most 1024 rows (bounds the A copy).
-    const rows = Math.min(m, MR * Math.max(1, Math.min(1024 / MR, Math.floor(chunkBytes / (4 * n * MR)))));
+    // Rows per chunk: a multiple of MR with about chunkBytes of C, a packed A block (rows × min(k, KC))
+    // of at most 256 KiB so it stays in L2 next to the C chunk, and at most 1024 rows.
+    const fit = Math.min(chunkBytes / (4 * n), (256 * 1024) / (4 * Math.min(k, KC)), 1024);
+    const rows = Math.min(m, MR * Math.max(1, Math.floor(fit / MR)));
     const panelsN = Math.ceil(n / NR);
     const bRaw = base;
     const bPacked = align16(bRaw + 4 * k * n);
