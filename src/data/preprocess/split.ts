@@ -14,9 +14,11 @@ const Ratios = z
  * - `temporal`: per user, the same sizes but in time order (oldest to train).
  * - `loo`: per user leave-one-out: the last record by time to test, the one before to valid, the rest to train.
  * - `global-temporal`: one time cut for everyone; see `globalTemporal`.
- * Per-user sizes: each held-out part with a non-zero ratio gets max(1, floor(ratio·n)) records and train the
+ * Per-user sizes: each held-out part with a non-zero ratio gets max(1, round(ratio·n)) records and train the
  * rest, so a user needs 1 + (number of non-empty held-out parts) records (3 for loo). Users with fewer go
- * entirely to train: counted in the manifest as `usersAllTrain`, never dropped.
+ * entirely to train: counted in the manifest as `usersAllTrain`, never dropped. Rounding (not RecBole's
+ * floor) keeps the totals at the ratios: on RLMRec's Amazon-book degrees 3:1:1 gives 0.600/0.200/0.200
+ * overall (RLMRec's own split: 0.600/0.201/0.200), where floor gives 0.643/0.179/0.179.
  * Time ties are broken by source order (the later line counts as later).
  */
 export const SplitSpec = z.discriminatedUnion('kind', [
@@ -90,9 +92,9 @@ export function splitInteractions(d: DenseInteractions, spec: SplitSpec, rng?: R
 export function partSizes(n: number, ratios: readonly [number, number, number]): [number, number, number] {
   const [, rv, rt] = ratios;
   if (n < minRecords(ratios)) return [n, 0, 0];
-  // 1e-9 keeps 0.2·5 = 1 from flooring to 0 through rounding error
-  let nv = rv > 0 ? Math.max(1, Math.floor(rv * n + 1e-9)) : 0;
-  let nt = rt > 0 ? Math.max(1, Math.floor(rt * n + 1e-9)) : 0;
+  // 1e-9: an exact half computed as x.4999… still rounds up (weights 19,6,19 give valid share 6/44; ·55 = 7.4999…)
+  let nv = rv > 0 ? Math.max(1, Math.round(rv * n + 1e-9)) : 0;
+  let nt = rt > 0 ? Math.max(1, Math.round(rt * n + 1e-9)) : 0;
   while (n - nv - nt < 1) {
     if (nv >= nt && nv > 1) nv--;
     else nt--;

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -40,6 +40,8 @@ export async function writeDirAtomic(outDir: string, fill: (tmpDir: string) => P
   const tmp = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
   try {
     await fill(tmp);
+    // mkdtemp makes the dir owner-only; the finished folder should read like one made by mkdir
+    await chmod(tmp, 0o755);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;

@@ -34,11 +34,13 @@ function assertPartition(d: DenseInteractions, s: SplitParts): void {
   assert.equal(new Set(all).size, all.length, 'the parts are disjoint');
 }
 
-test('partSizes: floor per held-out part, min 1, too few records go to train', () => {
+test('partSizes: rounded per held-out part, min 1, too few records go to train', () => {
   const r = [0.6, 0.2, 0.2] as const;
   assert.deepEqual(partSizes(5, r), [3, 1, 1]);
   assert.deepEqual(partSizes(10, r), [6, 2, 2]);
   assert.deepEqual(partSizes(7, r), [5, 1, 1]);
+  assert.deepEqual(partSizes(8, r), [4, 2, 2]);
+  assert.deepEqual(partSizes(15, [0.8, 0.1, 0.1]), [11, 2, 2]);
   assert.deepEqual(partSizes(3, r), [1, 1, 1]);
   assert.deepEqual(partSizes(2, r), [2, 0, 0]);
   assert.deepEqual(partSizes(2, [0.8, 0, 0.2]), [1, 0, 1]);

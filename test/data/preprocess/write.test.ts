@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -38,6 +38,7 @@ test('pairsToTsv sorts by (user, item)', () => {
 test('writeSplit writes the uniform format and a manifest that validates', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'lmmrec-write-')), 'ds');
   await writeSplit(out, result());
+  assert.equal(statSync(out).mode & 0o777, 0o755);
   assert.deepEqual(readdirSync(out).sort(), ['item_map.tsv', 'manifest.json', 'test.tsv', 'train.tsv', 'user_map.tsv', 'valid.tsv']);
   assert.equal(readFileSync(join(out, 'train.tsv'), 'utf8'), '0\t2\n1\t0\n1\t2\n');
   assert.equal(readFileSync(join(out, 'user_map.tsv'), 'utf8'), '0\ta\n1\tb\n');
