@@ -4,6 +4,7 @@ import { importDataset } from '../data/import.js';
 import { loadDataset } from '../data/load.js';
 import { datasetStats, type DatasetStats, type DegreeStats } from '../data/stats.js';
 import { openStore } from '../data/store/store.js';
+import { cliSignal } from './signal.js';
 
 /** The workspace's store file. */
 export function workspaceStorePath(workspace: string): string {
@@ -25,7 +26,7 @@ export function dataCommand(): Command {
     .argument('<dir>', 'dataset folder (train/valid/test.tsv, optional maps, profiles, reviews)')
     .option('--json', 'print JSON instead of a table')
     .action(async (dir: string, opts: { json?: boolean }) => {
-      const stats = datasetStats(await loadDataset(dir));
+      const stats = datasetStats(await loadDataset(dir, { signal: cliSignal() }));
       console.log(opts.json ? JSON.stringify(stats, null, 2) : formatStats(stats));
     });
   data
@@ -38,7 +39,7 @@ export function dataCommand(): Command {
     .action(async (dir: string, opts: { workspace: string; name?: string; replace?: boolean }) => {
       const store = openStore(workspaceStorePath(opts.workspace));
       try {
-        const r = await importDataset(store, dir, { name: opts.name, replace: opts.replace });
+        const r = await importDataset(store, dir, { name: opts.name, replace: opts.replace, signal: cliSignal() });
         const c = r.manifest.counts;
         console.log(
           `${r.replaced ? 'replaced' : 'imported'} "${r.name}" (id ${r.id}) into ${store.path}: ${c.users} users, ${c.items} items, ` +

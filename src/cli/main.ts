@@ -24,8 +24,6 @@ export function buildProgram(): Command {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort(new LmmrecError('ABORTED', 'interrupted')));
   try {
     await buildProgram().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
