@@ -38,18 +38,25 @@ export function leadingColumns(a: Mat, cols: number): Mat {
   return out;
 }
 
-/** C = A B. Rows of B are streamed as axpy targets, which keeps every inner loop contiguous. */
+/**
+ * C = A B. Each output row is a combination of rows of B; four of them are folded per pass, so a row of C
+ * is loaded and stored once per four multiply-adds (the loop is store-bound otherwise).
+ */
 export function matmul(a: Mat, b: Mat): Mat {
   if (a.cols !== b.rows) throw new RangeError(`matmul: ${a.rows}x${a.cols} times ${b.rows}x${b.cols}`);
   const m = a.rows, k = a.cols, n = b.cols;
   const c = zeros(m, n);
   const A = a.data, B = b.data, C = c.data;
   for (let i = 0; i < m; i++) {
-    const ci = i * n;
-    for (let l = 0; l < k; l++) {
-      const s = A[i * k + l];
-      if (s === 0) continue;
-      const bl = l * n;
+    const ci = i * n, ai = i * k;
+    let l = 0;
+    for (; l + 4 <= k; l += 4) {
+      const s0 = A[ai + l], s1 = A[ai + l + 1], s2 = A[ai + l + 2], s3 = A[ai + l + 3];
+      const b0 = l * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
+      for (let j = 0; j < n; j++) C[ci + j] += s0 * B[b0 + j] + s1 * B[b1 + j] + s2 * B[b2 + j] + s3 * B[b3 + j];
+    }
+    for (; l < k; l++) {
+      const s = A[ai + l], bl = l * n;
       for (let j = 0; j < n; j++) C[ci + j] += s * B[bl + j];
     }
   }

@@ -76,11 +76,15 @@ const CHOL_REL_PIVOT = 1e-10;
  * Gram → Cholesky → triangular solve, all row-streaming loops with good cache reuse); when the Gram matrix
  * is near singular (rank-deficient or badly conditioned A) it falls back to Householder, which is slower
  * but unconditionally stable. Either way R is returned, with A = Q R.
+ *
+ * `rounds: 1` stops after one CholeskyQR round: Q is then orthonormal only to about ε·cond(A)², which is
+ * plenty when Q merely seeds the next power iteration (that product is re-orthonormalised anyway).
  */
-export function orthonormalize(a: Mat): Qr {
+export function orthonormalize(a: Mat, opts: { rounds?: 1 | 2 } = {}): Qr {
   if (a.rows < a.cols) throw new RangeError(`orthonormalize: needs rows >= cols, got ${a.rows}x${a.cols}`);
   const first = choleskyQr(a);
   if (!first) return householderQr(a);
+  if (opts.rounds === 1) return first;
   const second = choleskyQr(first.q);
   if (!second) return householderQr(a);
   return { q: second.q, r: upperTimesUpper(second.r, first.r) };

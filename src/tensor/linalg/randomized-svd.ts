@@ -1,8 +1,8 @@
 import type { Rng } from '../../util/rng.js';
-import { matmul, zeros, type Mat } from './dense.js';
+import { leadingColumns, matmul, zeros, type Mat } from './dense.js';
 import { jacobiSvd } from './jacobi-svd.js';
 import { orthonormalize } from './qr.js';
-import { spmm, spmmT, type SparseMatrix } from './sparse.js';
+import { spmm, transposeSparse, type SparseMatrix } from './sparse.js';
 
 /** Anything that can multiply by a block of vectors from either side; the SVD never needs A's entries. */
 export interface LinearOperator {
@@ -14,8 +14,10 @@ export interface LinearOperator {
   applyT(x: Mat): Mat;
 }
 
+/** A sparse operator; Aᵀ is materialised once so both products gather rows (see `spmm`). */
 export function sparseOperator(a: SparseMatrix): LinearOperator {
-  return { rows: a.rows, cols: a.cols, apply: (x) => spmm(a, x), applyT: (x) => spmmT(a, x) };
+  const at = transposeSparse(a);
+  return { rows: a.rows, cols: a.cols, apply: (x) => spmm(a, x), applyT: (x) => spmm(at, x) };
 }
 
 export function denseOperator(a: Mat): LinearOperator {
@@ -71,30 +73,33 @@ export function randomizedSvd(a: LinearOperator, opts: RandomizedSvdOptions): Tr
 
   const omega = zeros(a.cols, l);
   for (let i = 0; i < omega.data.length; i++) omega.data[i] = rng.normal();
-  let q = orthonormalize(a.apply(omega)).q;
+  // Intermediate bases only seed the next product, so one CholeskyQR round suffices; the final Q and the
+  // QR of Bᵀ feed the answer and get two.
+  const last = powerIters === 0 ? 2 : 1;
+  let q = orthonormalize(a.apply(omega), { rounds: last }).q;
   step();
   for (let it = 0; it < powerIters; it++) {
-    const z = orthonormalize(a.applyT(q)).q;
+    const z = orthonormalize(a.applyT(q), { rounds: 1 }).q;
     step();
-    q = orthonormalize(a.apply(z)).q;
+    q = orthonormalize(a.apply(z), { rounds: it === powerIters - 1 ? 2 : 1 }).q;
     step();
   }
   // Bᵀ = AᵀQ (cols × l) = Q_b R_b, R_b = U_r Σ W_rᵀ  ⇒  A ≈ Q B = (Q W_r) Σ (Q_b U_r)ᵀ.
   const bt = orthonormalize(a.applyT(q));
   const core = jacobiSvd(bt.r);
-  const vFull = matmul(bt.q, core.u);
-  const uFull = opts.computeU ? matmul(q, core.v) : undefined;
+  const kept = Math.min(rank, l);
+  const vKept = matmul(bt.q, leadingColumns(core.u, kept));
+  const uKept = opts.computeU ? matmul(q, leadingColumns(core.v, kept)) : undefined;
   step();
 
-  const kept = Math.min(rank, l);
   const s = new Float64Array(rank);
   const v = zeros(a.cols, rank);
-  const u = uFull ? zeros(a.rows, rank) : undefined;
+  const u = uKept ? zeros(a.rows, rank) : undefined;
   for (let j = 0; j < kept; j++) {
     s[j] = core.s[j];
-    const sign = dominantSign(vFull, j);
-    for (let i = 0; i < a.cols; i++) v.data[i * rank + j] = sign * vFull.data[i * l + j];
-    if (u && uFull) for (let i = 0; i < a.rows; i++) u.data[i * rank + j] = sign * uFull.data[i * l + j];
+    const sign = dominantSign(vKept, j);
+    for (let i = 0; i < a.cols; i++) v.data[i * rank + j] = sign * vKept.data[i * kept + j];
+    if (u && uKept) for (let i = 0; i < a.rows; i++) u.data[i * rank + j] = sign * uKept.data[i * kept + j];
   }
   return u ? { s, v, u } : { s, v };
 }
