@@ -33,8 +33,8 @@ export const ManifestSchema = z.strictObject({
   kind: z.enum(['split', 'noise']),
   lmmrecVersion: z.string().min(1),
   createdAt: z.iso.datetime(),
-  /** Seed of the random steps; null when no step drew random numbers. */
-  seed: z.int().nullable(),
+  /** The run seed random steps derive their streams from (recorded even when every step was deterministic). */
+  seed: z.int(),
   inputs: z.array(InputFileSchema),
   steps: z.array(StepSchema),
   output: z.strictObject({ users: Count, items: Count, train: Count, valid: Count, test: Count }),
@@ -43,7 +43,10 @@ export type Manifest = z.infer<typeof ManifestSchema>;
 
 let version: string | undefined;
 
-/** The package version; package.json sits three levels up from both src/data/preprocess and dist/data/preprocess. */
+/**
+ * The package version; package.json sits three levels up from both src/data/preprocess and
+ * dist/data/preprocess. (src/version.ts has the same, but data/ may not import the package root.)
+ */
 export function lmmrecVersion(): string {
   version ??= (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
   return version;
