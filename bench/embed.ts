@@ -48,7 +48,7 @@ export async function run(args: string[]): Promise<void> {
   const fitMs: number[] = [], encodeMs: number[] = [], fitCpuMs: number[] = [];
   const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
   let enc = createTfidfSvdEncoder({ dim, powerIters });
-  let vectors = new Float32Array(0);
+  let vectors: Float32Array = new Float32Array(0);
   for (let r = 0; r < reps; r++) {
     enc = createTfidfSvdEncoder({ dim, powerIters });
     let t = performance.now();
