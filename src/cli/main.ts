@@ -5,7 +5,7 @@ import { registerConfigCommand } from './config.js';
 import { dataCommand, registerDataCommand } from './data.js';
 import { registerDataPrepCommands } from './data-prep.js';
 import { registerDoctorCommand } from './doctor.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../util/version.js';
 
 /** Exit codes: one place maps error kinds to statuses, so scripts can tell bad input from a crash. */
 const EXIT: Record<string, number> = { USAGE: 2, CONFIG: 3, DATA: 4, STORE: 5, LLM: 6, NUMERIC: 7, ABORTED: 130, INTERNAL: 70 };

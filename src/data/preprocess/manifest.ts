@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
+import { VERSION } from '../../util/version.js';
 import { sha256File } from '../../util/hash.js';
 
 const Count = z.int().nonnegative();
@@ -41,15 +41,9 @@ export const ManifestSchema = z.strictObject({
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
 
-let version: string | undefined;
-
-/**
- * The package version; package.json sits three levels up from both src/data/preprocess and
- * dist/data/preprocess. (src/version.ts has the same, but data/ may not import the package root.)
- */
+/** The package version, recorded in every manifest. */
 export function lmmrecVersion(): string {
-  version ??= (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  return version;
+  return VERSION;
 }
 
 export async function describeInputs(paths: readonly string[]): Promise<InputFile[]> {
