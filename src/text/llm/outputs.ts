@@ -1,0 +1,69 @@
+import type { Dataset } from '../../data/dataset.js';
+import type { Store } from '../../data/store/store.js';
+import type { OutputStatus } from './cache.js';
+import type { EntityKind } from './inputs.js';
+import { isEmptyOutput, type StoredOutput } from './schema.js';
+
+export interface EntityOutputs {
+  /** Per entity: the stored status, or undefined when the entity was never extracted. */
+  status: (OutputStatus | undefined)[];
+  /** Per entity: the answer when status is ok. */
+  outputs: (StoredOutput | undefined)[];
+}
+
+export interface OutputSelector {
+  dataset: string;
+  kind: EntityKind;
+  provider: string;
+  model: string;
+  /** Default: the latest prompt version written for each entity. */
+  promptVersion?: string;
+}
+
+/** The stored outputs of one extractor for every entity 0..count-1 of a dataset (latest assignment wins). */
+export function loadEntityOutputs(store: Store, sel: OutputSelector, count: number): EntityOutputs {
+  const rows = store.db.prepare(`
+    SELECT e.entity AS entity, o.status AS status, o.parsed AS parsed
+    FROM llm_entity_outputs e JOIN llm_outputs o ON o.key = e.key
+    WHERE e.dataset = ? AND e.kind = ? AND e.provider = ? AND e.model = ? AND (? IS NULL OR e.prompt_version = ?)
+    ORDER BY e.updated_at, e.rowid`).all(sel.dataset, sel.kind, sel.provider, sel.model, sel.promptVersion ?? null, sel.promptVersion ?? null) as
+    { entity: number; status: OutputStatus; parsed: string | null }[];
+  const status: (OutputStatus | undefined)[] = new Array(count).fill(undefined);
+  const outputs: (StoredOutput | undefined)[] = new Array(count).fill(undefined);
+  for (const r of rows) {
+    if (r.entity < 0 || r.entity >= count) continue;
+    status[r.entity] = r.status;
+    outputs[r.entity] = r.status === 'ok' && r.parsed ? (JSON.parse(r.parsed) as StoredOutput) : undefined;
+  }
+  return { status, outputs };
+}
+
+/** S text (method.md §E.4): the summary, or undefined when empty / "None" (gets a zero vector and hasText = 0). */
+export function summaryText(o: StoredOutput | undefined): string | undefined {
+  if (!o) return undefined;
+  const s = o.summary.trim();
+  return s && s.toLowerCase() !== 'none' ? s : undefined;
+}
+
+/** M text (method.md §E.4): "category: motivation; …" ordered by strength (stable within equal strength). */
+export function motivationText(o: StoredOutput | undefined): string | undefined {
+  if (!o || o.motivations.length === 0) return undefined;
+  return [...o.motivations]
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => b.m.strength - a.m.strength || a.i - b.i)
+    .map(({ m }) => `${m.category}: ${m.motivation}`)
+    .join('; ');
+}
+
+/**
+ * Motivation notes for user prompts (method.md §E.3): each item's summary from the item pass; an item without
+ * one falls back to the dataset's own item text (an existing profile), else undefined ("None" in the prompt).
+ */
+export function itemNotes(dataset: Dataset, items: EntityOutputs): (string | undefined)[] {
+  const notes: (string | undefined)[] = new Array(dataset.numItems);
+  for (let i = 0; i < dataset.numItems; i++) {
+    const o = items.outputs[i];
+    notes[i] = (o && !isEmptyOutput(o) ? summaryText(o) : undefined) ?? dataset.itemTexts?.text[i];
+  }
+  return notes;
+}
