@@ -32,14 +32,15 @@ export interface BatchWriteReport {
   requests: number;
   /** Entities already answered (ok, or failed when not retried) or recorded as skipped-empty now. */
   settled: number;
-  /** True when users were not written because item answers are still missing: ingest, then write again. */
+  /** True when users were not written because some items were never answered: ingest, then write again.
+   *  (Items that failed are re-sent alongside the users; those users quote the dataset text or "None".) */
   usersDeferred: boolean;
 }
 
 /**
  * Write one Batch API request per uncached prompt (custom_id = cache key) for runs too large for interactive
  * calls. Items go first: user prompts quote item summaries, so with `both` users are written only once every
- * item is settled. Empty inputs are recorded as skipped-empty right away.
+ * item has an answer (ok or failed). Empty inputs are recorded as skipped-empty right away.
  */
 export function writeBatchRequests(opts: BatchWriteOptions): BatchWriteReport {
   const cache = openLlmCache(opts.store);
@@ -53,8 +54,9 @@ export function writeBatchRequests(opts: BatchWriteOptions): BatchWriteReport {
   const lines: string[] = [];
   const queued: (CacheKeyParts & { key: string })[] = [];
   const report: BatchWriteReport = { file: opts.file, requests: 0, settled: 0, usersDeferred: false };
+  let unanswered = 0;
   for (const kind of kinds) {
-    if (kind === 'user' && lines.length > 0) { report.usersDeferred = true; break; }
+    if (kind === 'user' && unanswered > 0) { report.usersDeferred = true; break; }
     const plan = planPhase(ctx, kind, opts.limit);
     for (const call of plan.calls) {
       if (call.cached && call.cached.status !== 'failed') {
@@ -75,6 +77,7 @@ export function writeBatchRequests(opts: BatchWriteOptions): BatchWriteReport {
         body: { model: opts.model, messages: call.record.messages, temperature: sampling.temperature, max_tokens: sampling.maxTokens, response_format },
       }));
       queued.push({ key: call.key, ...call.parts });
+      if (!call.cached) unanswered++;
       cache.assign(call.key, call.parts, call.entities);
     }
   }
