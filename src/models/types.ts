@@ -1,3 +1,7 @@
+import type { Kernels } from '../tensor/kernels/types.js';
+import type { Node, Param, Tape } from '../tensor/tape.js';
+import type { Rng } from '../util/rng.js';
+
 /**
  * Trained state used for ranking. `eval/` and `serve/` only ever see a Scorer, so any model (or a plain
  * popularity count) plugs into full-ranking evaluation the same way.
@@ -6,4 +10,93 @@ export interface Scorer {
   readonly numItems: number;
   /** Write users.length × numItems scores, row-major, into `out` (length ≥ users.length * numItems). */
   scoreBatch(users: Int32Array, out: Float32Array): void;
+}
+
+/** One step's training triples (u, i⁺, i⁻), aligned; views into the epoch's sampled triples. */
+export interface Batch {
+  readonly users: Int32Array;
+  readonly pos: Int32Array;
+  readonly neg: Int32Array;
+}
+
+/**
+ * What one training step may depend on besides the parameters. `rng` is this epoch's "model" stream
+ * (derived from the run seed and the epoch number), so a resumed epoch replays the same edge dropout and
+ * noise as an uninterrupted one. Models draw from it in a fixed order within the step.
+ */
+export interface StepContext {
+  readonly epoch: number;
+  readonly step: number;
+  readonly rng: Rng;
+}
+
+/**
+ * A forward pass's embeddings, as tape nodes. `users` (numUsers × d) and `items` (numItems × d) are the final
+ * embeddings that scores are dot products of; `layers` are the stacked (numUsers + numItems) × d layer
+ * outputs E^(0..L), users first, for plug-ins that act per layer. Models without ID embeddings (PolyCF)
+ * leave `users`/`items` undefined and `layers` empty; a plug-in that needs them rejects such a base.
+ */
+export interface Embeddings {
+  readonly numUsers: number;
+  readonly numItems: number;
+  readonly users?: Node;
+  readonly items?: Node;
+  readonly layers: readonly Node[];
+}
+
+/**
+ * Named 1 × 1 loss terms ({ bpr, reg, cl, … }). The trainer sums them, and names the offending term when one
+ * is NaN or infinite, so the terms stay separate until then.
+ */
+export type LossTerms = Readonly<Record<string, Node>>;
+
+/**
+ * A base recommender (style.md §2.4): all a model owes the trainer. RecBole's `calculate_loss` / `predict` /
+ * `full_sort_predict`, with trained state split off into a Scorer.
+ */
+export interface BaseModel {
+  readonly name: string;
+  readonly numUsers: number;
+  readonly numItems: number;
+  /** Every trainable parameter, with a unique name (checkpoint tensor names derive from it). */
+  readonly params: readonly Param[];
+  /**
+   * Train in batches of this many users (all of each user's triples in the epoch) instead of fixed-size
+   * triple batches: for models whose cost is per user, not per triple (PolyCF). Undefined for the rest.
+   */
+  readonly usersPerBatch?: number;
+  /** The training forward pass (with edge dropout etc. drawn from ctx.rng). */
+  embed(t: Tape, ctx: StepContext): Embeddings;
+  /** Base loss terms for one batch, e.g. { bpr, reg }. */
+  loss(t: Tape, e: Embeddings, b: Batch, ctx: StepContext): LossTerms;
+  /** Final scores from the current parameters (no dropout, no noise), detached from later training. */
+  freeze(): Scorer;
+}
+
+/**
+ * A plug-in adds weighted loss terms on the base model's embeddings and never subclasses a trainer; if it
+ * needs another moment, it gets a new optional hook here (style.md §2.4).
+ */
+export interface Plugin {
+  readonly name: string;
+  readonly params: readonly Param[];
+  loss(t: Tape, e: Embeddings, b: Batch, ctx: StepContext): LossTerms;
+  /** After the optimiser step (e.g. a momentum-teacher update). */
+  onStepEnd?(): void;
+  /** Before an epoch's first step (e.g. refresh prototypes). */
+  onEpochStart?(epoch: number): void;
+}
+
+/** What every model factory receives besides its own config. */
+export interface ModelContext {
+  /** The user × item training graph (a Csr from data/ fits this shape). */
+  readonly train: {
+    readonly rows: number;
+    readonly cols: number;
+    readonly indptr: Int32Array;
+    readonly indices: Int32Array;
+  };
+  readonly kernels: Kernels;
+  /** Initialisation stream (derive sub-streams by name). */
+  readonly rng: Rng;
 }
