@@ -5,6 +5,11 @@ import { registerConfigCommand } from './config.js';
 import { dataCommand, registerDataCommand } from './data.js';
 import { registerDataPrepCommands } from './data-prep.js';
 import { registerDoctorCommand } from './doctor.js';
+import { registerEvalCommand } from './eval.js';
+import { registerEvalReportCommand } from './eval-report.js';
+import { registerLlmCommand } from './llm.js';
+import { registerTextCommand } from './text.js';
+import { registerTrainCommand } from './train.js';
 import { VERSION } from '../util/version.js';
 
 /** Exit codes: one place maps error kinds to statuses, so scripts can tell bad input from a crash. */
@@ -18,6 +23,11 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDataCommand(program);
   registerDataPrepCommands(dataCommand());
+  registerLlmCommand(program);
+  registerTextCommand(program);
+  registerTrainCommand(program);
+  registerEvalReportCommand(program);
+  registerEvalCommand(program);
   registerConfigCommand(program);
   registerDoctorCommand(program);
   return program;
