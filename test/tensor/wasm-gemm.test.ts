@@ -131,6 +131,17 @@ test('splitting C by rows into two calls is bit-identical to one call, at every 
   }
 });
 
+test('op(A) stored transposed gives the same bits as the same op(A) stored plainly (workers pack columns)', () => {
+  const gemm = kernel();
+  const [m, k, n] = [23, 41, 18];
+  for (const tB of [false, true]) {
+    const x = makeCase(m, k, n, true, tB, true);
+    const plain = new Float32Array(m * k);
+    for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) plain[i * k + p] = x.a[p * m + i];
+    assert.deepEqual(run(gemm, { ...x, a: plain, tA: false }), run(gemm, x));
+  }
+});
+
 test('the row-chunk size does not change any bit', () => {
   const whole = kernel();
   const tiny = kernel({ chunkBytes: 1 });
