@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from '../util/errors.js';
 import { createLightGcn, LightGcnConfig, LightGcnPaperConfig } from './base/lightgcn.js';
 import { createMf, MfConfig } from './base/mf.js';
+import { createWeightedGcl, WeightedGclConfig } from './base/weightedgcl.js';
 import type { BaseModel, ModelContext } from './types.js';
 
 /** A base model as a value: its config schema (defaults inside, strict keys) and its factory. */
@@ -28,6 +29,11 @@ export const MODELS = Object.freeze({
     create: (c, ctx) => createLightGcn(c, ctx, 'lightgcn-paper'),
   }),
   mf: entry({ description: 'MF-BPR (d=32, batch L2 1e-4)', schema: MfConfig, create: createMf }),
+  weightedgcl: entry({
+    description: 'WeightedGCL (LightGCN mean of layers 1..L, d=64, L=2; SENet-weighted perturbed-view contrastive loss)',
+    schema: WeightedGclConfig,
+    create: createWeightedGcl,
+  }),
 });
 export type ModelName = keyof typeof MODELS;
 export const MODEL_NAMES = Object.keys(MODELS) as ModelName[];
