@@ -55,9 +55,9 @@ export interface TruncatedSvd {
  * Y = A Ω for a Gaussian Ω, re-orthonormalised after every multiplication by A or Aᵀ (so the power
  * iterations do not collapse onto the top singular vector in floating point), then Bᵀ = AᵀQ = Q_b R_b and a
  * small Jacobi SVD of R_b. Signs are fixed (largest-magnitude entry of each right vector positive), so
- * the result is a deterministic function of A and the rng seed.
+ * the result is a deterministic function of A and the rng seed. Async only to yield between steps.
  */
-export function randomizedSvd(a: LinearOperator, opts: RandomizedSvdOptions): TruncatedSvd {
+export async function randomizedSvd(a: LinearOperator, opts: RandomizedSvdOptions): Promise<TruncatedSvd> {
   const { rank, oversample = 10, powerIters = 2, rng } = opts;
   if (!Number.isInteger(rank) || rank <= 0) throw new RangeError(`randomizedSvd: rank must be a positive integer, got ${rank}`);
   if (!Number.isInteger(oversample) || oversample < 0) throw new RangeError(`randomizedSvd: oversample must be >= 0, got ${oversample}`);
@@ -65,9 +65,12 @@ export function randomizedSvd(a: LinearOperator, opts: RandomizedSvdOptions): Tr
   const l = Math.min(rank + oversample, a.rows, a.cols);
   const total = 2 * powerIters + 2;
   let done = 0;
-  const step = (): void => {
-    opts.signal?.throwIfAborted();
+  // Between steps (each a product plus a QR, seconds on large inputs) the event loop gets a turn, so a
+  // Ctrl-C handler can abort the signal and a progress bar can redraw.
+  const step = async (): Promise<void> => {
     opts.onProgress?.({ done: ++done, total });
+    await new Promise((resolve) => setImmediate(resolve));
+    opts.signal?.throwIfAborted();
   };
   opts.signal?.throwIfAborted();
 
@@ -77,12 +80,12 @@ export function randomizedSvd(a: LinearOperator, opts: RandomizedSvdOptions): Tr
   // QR of Bᵀ feed the answer and get two.
   const last = powerIters === 0 ? 2 : 1;
   let q = orthonormalize(a.apply(omega), { rounds: last }).q;
-  step();
+  await step();
   for (let it = 0; it < powerIters; it++) {
     const z = orthonormalize(a.applyT(q), { rounds: 1 }).q;
-    step();
+    await step();
     q = orthonormalize(a.apply(z), { rounds: it === powerIters - 1 ? 2 : 1 }).q;
-    step();
+    await step();
   }
   // Bᵀ = AᵀQ (cols × l) = Q_b R_b, R_b = U_r Σ W_rᵀ  ⇒  A ≈ Q B = (Q W_r) Σ (Q_b U_r)ᵀ.
   const bt = orthonormalize(a.applyT(q));
@@ -90,7 +93,7 @@ export function randomizedSvd(a: LinearOperator, opts: RandomizedSvdOptions): Tr
   const kept = Math.min(rank, l);
   const vKept = matmul(bt.q, leadingColumns(core.u, kept));
   const uKept = opts.computeU ? matmul(q, leadingColumns(core.v, kept)) : undefined;
-  step();
+  await step();
 
   const s = new Float64Array(rank);
   const v = zeros(a.cols, rank);

@@ -75,7 +75,7 @@ function encoderOver(options: TfidfSvdOptions, initial: Fitted | undefined): Tfi
       if (corpus.length === 0) throw new LmmrecError('DATA', 'tfidf-svd: cannot fit on an empty corpus');
       opts.signal?.throwIfAborted();
       const { model: tfidf, matrix } = fitTfidf(corpus, options);
-      const svd = randomizedSvd(sparseOperator(matrix), {
+      const svd = await randomizedSvd(sparseOperator(matrix), {
         rank: options.dim,
         oversample: options.oversample,
         powerIters: options.powerIters,
