@@ -6,7 +6,7 @@ import { packArrays, readArrayFile, unpackArrays, writeArrayFile, type NumericAr
 import { buildTextMatrices, usableText, type TextMatrix } from './matrices.js';
 import { createOpenAIEncoder, type OpenAIEncoderOptions } from './openai.js';
 import { motivationTexts, profileTexts, reviewTexts, type MotivationSelector, type SourceTexts, type TextSource } from './sources.js';
-import { latestEncoderState, saveEncoderState } from './store.js';
+import { latestEncoderState, loadEncoderState, saveEncoderState, type SavedEncoderState } from './store.js';
 import { createTfidfSvdEncoder, tfidfSvdFromBundle, type TfidfSvdEncoder, type TfidfSvdOptionsInput } from './tfidf-svd.js';
 import { createTransformersEncoder, type TransformersEncoderOptions } from './transformers.js';
 import type { TextEncoder } from './types.js';
@@ -106,7 +106,7 @@ async function readyEncoder(opts: EmbedSourceOptions, texts: SourceTexts): Promi
   if (opts.store && !opts.refit) {
     const saved = latestEncoderState(opts.store, 'tfidf-svd', fitKey);
     if (saved) {
-      const loaded = tfidfSvdFromBundle(unpackArrays(saved.state, `${opts.store.path} (text_encoder_states ${saved.model})`), saved.model);
+      const loaded = fromSaved(opts.store, saved);
       opts.onFit?.({ reused: true, model: loaded.model, createdAt: saved.createdAt, corpus: corpus.length });
       return loaded;
     }
@@ -116,6 +116,21 @@ async function readyEncoder(opts: EmbedSourceOptions, texts: SourceTexts): Promi
   if (opts.store) saveEncoderState(opts.store, { encoder: 'tfidf-svd', model: tfidf.model, fitKey, state: packArrays(tfidf.toBundle()) });
   opts.onFit?.({ reused: false, model: tfidf.model, corpus: corpus.length });
   return tfidf;
+}
+
+/**
+ * The fitted tfidf-svd encoder that produced vectors of `model` (as recorded in a matrices file or the
+ * store), to embed free text in the same space later, e.g. a cold-start user in serving.
+ */
+export function loadFittedTfidfSvd(store: Store, model: string): TfidfSvdEncoder {
+  const saved = loadEncoderState(store, 'tfidf-svd', model);
+  if (!saved) throw new LmmrecError('STORE', `${store.path}: no fitted tfidf-svd state ${model}; run \`lmmrec text embed\` with this workspace first`);
+  return fromSaved(store, saved);
+}
+
+function fromSaved(store: Store, saved: SavedEncoderState): TfidfSvdEncoder {
+  const where = `${store.path} (text_encoder_states ${saved.model})`;
+  return tfidfSvdFromBundle(unpackArrays(saved.state, where), where);
 }
 
 const MATRICES_FORMAT = 'lmmrec.text-matrices';

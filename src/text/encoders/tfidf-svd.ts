@@ -5,7 +5,7 @@ import { spmm } from '../../tensor/linalg/sparse.js';
 import { DataError, LmmrecError } from '../../util/errors.js';
 import { sha256 } from '../../util/hash.js';
 import { createRng } from '../../util/rng.js';
-import { packArrays, type ArrayBundle } from './array-file.js';
+import { packArrays, readArrayFile, writeArrayFile, type ArrayBundle } from './array-file.js';
 import { fitTfidf, TfidfOptions, tfidfModel, transformTfidf, type TfidfModel } from './tfidf.js';
 import type { EncodeOptions, TextEncoder } from './types.js';
 
@@ -166,4 +166,14 @@ export function tfidfSvdFromBundle(bundle: ArrayBundle, where: string): TfidfSvd
   const fitted = finish(options, tfidfModel(options, vocab, idf), components, singularValues, fitDocs);
   if (fitted.model !== model) throw new DataError({ file: where, field: 'model' }, `content hash ${fitted.model} does not match the recorded ${model} (file altered or corrupt)`);
   return encoderOver(options, fitted);
+}
+
+/** Save a fitted encoder to a standalone file (array container: JSON header + float arrays). */
+export async function saveTfidfSvdFile(encoder: TfidfSvdEncoder, path: string): Promise<void> {
+  await writeArrayFile(path, encoder.toBundle());
+}
+
+/** Load an encoder saved by `saveTfidfSvdFile`, ready to embed new text. */
+export async function loadTfidfSvdFile(path: string): Promise<TfidfSvdEncoder> {
+  return tfidfSvdFromBundle(await readArrayFile(path), path);
 }

@@ -6,7 +6,8 @@ import { after, test } from 'node:test';
 import { hasEntry } from '../../../src/data/csr.js';
 import { loadDataset } from '../../../src/data/load.js';
 import { openStore, type Store } from '../../../src/data/store/store.js';
-import { embedSource, readTextMatrices, writeTextMatrices } from '../../../src/text/encoders/embed.js';
+import { embedSource, loadFittedTfidfSvd, readTextMatrices, writeTextMatrices } from '../../../src/text/encoders/embed.js';
+import { loadTfidfSvdFile, saveTfidfSvdFile } from '../../../src/text/encoders/tfidf-svd.js';
 import { reviewTexts } from '../../../src/text/encoders/sources.js';
 
 const FIX = join(import.meta.dirname, '..', '..', 'fixtures');
@@ -54,6 +55,17 @@ test('embedSource(profiles, tfidf-svd): shared space for users and items, state 
   assert.deepEqual(second.S.items.matrix, first.S.items.matrix);
   const refit = await embedSource({ ...opts, refit: true });
   assert.equal(refit.encoder.model, first.encoder.model, 'same corpus, options and seed: same content-addressed state');
+
+  // Cold start: the state behind the recorded model embeds free text exactly like the corpus rows.
+  const fitted = loadFittedTfidfSvd(store, first.encoder.model);
+  const u0 = ds.userTexts!.text[0]!;
+  assert.deepEqual(await fitted.encode([u0]), first.S.users.matrix.subarray(0, 32));
+  assert.throws(() => loadFittedTfidfSvd(store, 'tfidf-svd-32d-0000'), /no fitted tfidf-svd state tfidf-svd-32d-0000/);
+  const stateFile = join(tmp, 'state.bin');
+  await saveTfidfSvdFile(fitted, stateFile);
+  const fromFile = await loadTfidfSvdFile(stateFile);
+  assert.equal(fromFile.model, first.encoder.model);
+  assert.deepEqual(await fromFile.encode([u0]), first.S.users.matrix.subarray(0, 32));
 
   const file = join(tmp, 'tiny.bin');
   await writeTextMatrices(file, first, ds.name);
