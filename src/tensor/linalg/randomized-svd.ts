@@ -55,9 +55,34 @@ export interface TruncatedSvd {
  * Y = A Ω for a Gaussian Ω, re-orthonormalised after every multiplication by A or Aᵀ (so the power
  * iterations do not collapse onto the top singular vector in floating point), then Bᵀ = AᵀQ = Q_b R_b and a
  * small Jacobi SVD of R_b. Signs are fixed (largest-magnitude entry of each right vector positive), so
- * the result is a deterministic function of A and the rng seed. Async only to yield between steps.
+ * the result is a deterministic function of A and the rng seed.
+ *
+ * Synchronous; `randomizedSvdAsync` computes the same result but yields to the event loop between steps.
  */
-export async function randomizedSvd(a: LinearOperator, opts: RandomizedSvdOptions): Promise<TruncatedSvd> {
+export function randomizedSvd(a: LinearOperator, opts: RandomizedSvdOptions): TruncatedSvd {
+  const steps = svdSteps(a, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `randomizedSvd` that gives the event loop a turn between steps (each a product plus a QR, seconds on
+ * large inputs), so a Ctrl-C handler can abort the signal and a progress bar can redraw.
+ */
+export async function randomizedSvdAsync(a: LinearOperator, opts: RandomizedSvdOptions): Promise<TruncatedSvd> {
+  const steps = svdSteps(a, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise((resolve) => setImmediate(resolve));
+    opts.signal?.throwIfAborted();
+  }
+}
+
+/** The algorithm as a generator: it yields after each reported step, and checks the signal there. */
+function* svdSteps(a: LinearOperator, opts: RandomizedSvdOptions): Generator<void, TruncatedSvd, void> {
   const { rank, oversample = 10, powerIters = 2, rng } = opts;
   if (!Number.isInteger(rank) || rank <= 0) throw new RangeError(`randomizedSvd: rank must be a positive integer, got ${rank}`);
   if (!Number.isInteger(oversample) || oversample < 0) throw new RangeError(`randomizedSvd: oversample must be >= 0, got ${oversample}`);
@@ -65,11 +90,8 @@ export async function randomizedSvd(a: LinearOperator, opts: RandomizedSvdOption
   const l = Math.min(rank + oversample, a.rows, a.cols);
   const total = 2 * powerIters + 2;
   let done = 0;
-  // Between steps (each a product plus a QR, seconds on large inputs) the event loop gets a turn, so a
-  // Ctrl-C handler can abort the signal and a progress bar can redraw.
-  const step = async (): Promise<void> => {
+  const report = (): void => {
     opts.onProgress?.({ done: ++done, total });
-    await new Promise((resolve) => setImmediate(resolve));
     opts.signal?.throwIfAborted();
   };
   opts.signal?.throwIfAborted();
@@ -80,12 +102,15 @@ export async function randomizedSvd(a: LinearOperator, opts: RandomizedSvdOption
   // QR of Bᵀ feed the answer and get two.
   const last = powerIters === 0 ? 2 : 1;
   let q = orthonormalize(a.apply(omega), { rounds: last }).q;
-  await step();
+  report();
+  yield;
   for (let it = 0; it < powerIters; it++) {
     const z = orthonormalize(a.applyT(q), { rounds: 1 }).q;
-    await step();
+    report();
+    yield;
     q = orthonormalize(a.apply(z), { rounds: it === powerIters - 1 ? 2 : 1 }).q;
-    await step();
+    report();
+    yield;
   }
   // Bᵀ = AᵀQ (cols × l) = Q_b R_b, R_b = U_r Σ W_rᵀ  ⇒  A ≈ Q B = (Q W_r) Σ (Q_b U_r)ᵀ.
   const bt = orthonormalize(a.applyT(q));
@@ -93,7 +118,8 @@ export async function randomizedSvd(a: LinearOperator, opts: RandomizedSvdOption
   const kept = Math.min(rank, l);
   const vKept = matmul(bt.q, leadingColumns(core.u, kept));
   const uKept = opts.computeU ? matmul(q, leadingColumns(core.v, kept)) : undefined;
-  await step();
+  report();
+  yield;
 
   const s = new Float64Array(rank);
   const v = zeros(a.cols, rank);

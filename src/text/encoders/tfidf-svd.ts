@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Mat } from '../../tensor/linalg/dense.js';
-import { randomizedSvd, sparseOperator } from '../../tensor/linalg/randomized-svd.js';
+import { randomizedSvdAsync, sparseOperator } from '../../tensor/linalg/randomized-svd.js';
 import { spmm } from '../../tensor/linalg/sparse.js';
 import { DataError, LmmrecError } from '../../util/errors.js';
 import { sha256 } from '../../util/hash.js';
@@ -75,7 +75,7 @@ function encoderOver(options: TfidfSvdOptions, initial: Fitted | undefined): Tfi
       if (corpus.length === 0) throw new LmmrecError('DATA', 'tfidf-svd: cannot fit on an empty corpus');
       opts.signal?.throwIfAborted();
       const { model: tfidf, matrix } = fitTfidf(corpus, options);
-      const svd = await randomizedSvd(sparseOperator(matrix), {
+      const svd = await randomizedSvdAsync(sparseOperator(matrix), {
         rank: options.dim,
         oversample: options.oversample,
         powerIters: options.powerIters,

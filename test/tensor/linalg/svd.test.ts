@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { fromRows, gram, matmul, transposeMat, zeros, type Mat } from '../../../src/tensor/linalg/dense.js';
 import { jacobiSvd } from '../../../src/tensor/linalg/jacobi-svd.js';
 import { householderQr } from '../../../src/tensor/linalg/qr.js';
-import { denseOperator, randomizedSvd, sparseOperator } from '../../../src/tensor/linalg/randomized-svd.js';
+import { denseOperator, randomizedSvd, randomizedSvdAsync, sparseOperator } from '../../../src/tensor/linalg/randomized-svd.js';
 import type { SparseMatrix } from '../../../src/tensor/linalg/sparse.js';
 import { createRng } from '../../../src/util/rng.js';
 
@@ -114,8 +114,8 @@ test('jacobiSvd: rank-deficient matrix gets exact zero-ish trailing values', () 
 test('randomizedSvd recovers an exactly low-rank matrix (dense and sparse operators agree)', async () => {
   const spectrum = [9, 7, 4, 2.5, 1, 0.5];
   const a = withSpectrum(80, 50, spectrum, 11);
-  const dense = await randomizedSvd(denseOperator(a), { rank: 4, rng: createRng(1), computeU: true });
-  const sparse = await randomizedSvd(sparseOperator(toSparse(a)), { rank: 4, rng: createRng(1), computeU: true });
+  const dense = randomizedSvd(denseOperator(a), { rank: 4, rng: createRng(1), computeU: true });
+  const sparse = randomizedSvd(sparseOperator(toSparse(a)), { rank: 4, rng: createRng(1), computeU: true });
   for (let i = 0; i < 4; i++) {
     assert.ok(Math.abs(dense.s[i] - spectrum[i]) < 1e-10, `σ${i} ${dense.s[i]}`);
     assert.ok(Math.abs(sparse.s[i] - dense.s[i]) < 1e-12);
@@ -134,17 +134,17 @@ test('randomizedSvd recovers an exactly low-rank matrix (dense and sparse operat
 test('randomizedSvd on a full-rank random matrix matches the reference with power iterations', async () => {
   const a = randMat(60, 30, 13);
   const ref = referenceSingularValues(a);
-  const approx = await randomizedSvd(denseOperator(a), { rank: 5, oversample: 10, powerIters: 4, rng: createRng(2) });
+  const approx = randomizedSvd(denseOperator(a), { rank: 5, oversample: 10, powerIters: 4, rng: createRng(2) });
   for (let i = 0; i < 5; i++) assert.ok(Math.abs(approx.s[i] - ref[i]) / ref[i] < 0.02, `σ${i}: ${approx.s[i]} vs ${ref[i]}`);
   // rank ≥ min(rows, cols): the sketch spans everything, so the values are exact.
-  const full = await randomizedSvd(denseOperator(a), { rank: 30, powerIters: 0, rng: createRng(2) });
+  const full = randomizedSvd(denseOperator(a), { rank: 30, powerIters: 0, rng: createRng(2) });
   for (let i = 0; i < 30; i++) assert.ok(Math.abs(full.s[i] - ref[i]) < 1e-10 * ref[0]);
 });
 
 test('randomizedSvd: deterministic for a seed, signs fixed, rank beyond the shape padded with zeros', async () => {
   const a = randMat(20, 8, 17);
-  const x = await randomizedSvd(denseOperator(a), { rank: 12, rng: createRng(5) });
-  const y = await randomizedSvd(denseOperator(a), { rank: 12, rng: createRng(5) });
+  const x = randomizedSvd(denseOperator(a), { rank: 12, rng: createRng(5) });
+  const y = randomizedSvd(denseOperator(a), { rank: 12, rng: createRng(5) });
   assert.deepEqual(x.s, y.s);
   assert.deepEqual(x.v.data, y.v.data);
   assert.equal(x.v.cols, 12);
@@ -153,22 +153,33 @@ test('randomizedSvd: deterministic for a seed, signs fixed, rank beyond the shap
     for (let i = 0; i < 8; i++) assert.equal(x.v.data[i * 12 + j], 0);
   }
   // A different seed finds the same (full) subspace, and sign fixing makes the vectors agree too.
-  const z = await randomizedSvd(denseOperator(a), { rank: 8, rng: createRng(99) });
+  const z = randomizedSvd(denseOperator(a), { rank: 8, rng: createRng(99) });
   for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) assert.ok(Math.abs(z.v.data[i * 8 + j] - x.v.data[i * 12 + j]) < 1e-9);
 });
 
 test('randomizedSvd honours an aborted signal and reports progress', async () => {
   const a = randMat(20, 8, 19);
   const steps: number[] = [];
-  await randomizedSvd(denseOperator(a), { rank: 3, powerIters: 2, rng: createRng(1), onProgress: (p) => steps.push(p.done / p.total) });
+  randomizedSvd(denseOperator(a), { rank: 3, powerIters: 2, rng: createRng(1), onProgress: (p) => steps.push(p.done / p.total) });
   assert.deepEqual(steps, [1 / 6, 2 / 6, 3 / 6, 4 / 6, 5 / 6, 1]);
   const pre = new AbortController();
   pre.abort(new Error('stop'));
-  await assert.rejects(randomizedSvd(denseOperator(a), { rank: 3, rng: createRng(1), signal: pre.signal }), /stop/);
+  assert.throws(() => randomizedSvd(denseOperator(a), { rank: 3, rng: createRng(1), signal: pre.signal }), /stop/);
   // Aborted while running (here from the first progress report): it stops at the next step boundary.
   const mid = new AbortController();
   let reports = 0;
   const onProgress = (): void => { reports++; mid.abort(new Error('stop mid-way')); };
-  await assert.rejects(randomizedSvd(denseOperator(a), { rank: 3, rng: createRng(1), signal: mid.signal, onProgress }), /stop mid-way/);
+  assert.throws(() => randomizedSvd(denseOperator(a), { rank: 3, rng: createRng(1), signal: mid.signal, onProgress }), /stop mid-way/);
   assert.equal(reports, 1);
+  // The async variant yields between steps, so an abort from elsewhere (a timer, a SIGINT handler) lands.
+  const later = new AbortController();
+  setImmediate(() => later.abort(new Error('stop from a timer')));
+  const seen: number[] = [];
+  await assert.rejects(
+    randomizedSvdAsync(denseOperator(a), { rank: 3, powerIters: 4, rng: createRng(1), signal: later.signal, onProgress: (p) => seen.push(p.done) }),
+    /stop from a timer/,
+  );
+  assert.ok(seen.length < 10, `stopped after ${seen.length} of 10 steps`);
+  const same = await randomizedSvdAsync(denseOperator(a), { rank: 3, rng: createRng(1) });
+  assert.deepEqual(same.v.data, randomizedSvd(denseOperator(a), { rank: 3, rng: createRng(1) }).v.data);
 });
