@@ -8,8 +8,9 @@
  * shrinks.
  *
  * Threads: a WebAssembly instance cannot be shared between worker threads. Each worker calls
- * `createWasmGemmSync()` once at start-up and gets its own module instance and memory; compiling takes
- * about a millisecond.
+ * `createWasmGemmSync()` once at start-up and gets its own module instance and memory (well under a
+ * millisecond once V8 has the module cached; a few ms the first time). V8 first runs new wasm code on its
+ * baseline tier and swaps in optimised code once it is hot, so time a warmed-up call, not the first.
  *
  * Summation order (bit-identity across thread counts): C[i,j] = fold over p = 0..k-1 of c + A[i,p]·B[p,j]
  * in f32 (multiply, round, add, round), starting from 0 or the old C[i,j]. No blocking changes that order,
