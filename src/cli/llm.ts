@@ -114,7 +114,10 @@ export function formatExtractReport(r: ExtractReport): string {
   const lines: string[] = [];
   const label = r.provider === 'rules' ? `rules (${r.model}, rule-based, no LLM)` : `${r.provider} ${r.model}`;
   lines.push(`${r.dryRun ? 'dry run' : 'extraction'} with ${label}`);
-  for (const p of r.phases) lines.push(`  ${formatCoverage(`${p.kind}s`, p.coverage)}; ${p.prompts} distinct prompts, ${p.cacheHits} cached`);
+  for (const p of r.phases) {
+    lines.push(`  ${formatCoverage(`${p.kind}s`, p.coverage)}; ${p.prompts} distinct prompts, ${p.cacheHits} cached`);
+    if (p.notes) lines.push(`    item notes in user prompts: ${p.notes.fromExtraction} item summaries, ${p.notes.fromDataset} dataset item texts, ${p.notes.none} "None"`);
+  }
   const rv = r.reviews;
   lines.push(`  reviews: ${rv.total} read, ${rv.used} used (train pairs only), ${rv.notInTrain} valid/test or unknown pairs excluded, ` +
     `${rv.empty} empty, ${rv.duplicateUserText} repeated (user, text); ${r.duplicateEntries} repeated entries dropped from user prompts`);

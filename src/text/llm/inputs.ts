@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import { hasEntry, rowOf } from '../../data/csr.js';
-import type { Dataset, Review } from '../../data/dataset.js';
-import { sha256 } from '../../util/hash.js';
+import type { Dataset } from '../../data/dataset.js';
 import { createRng, type Rng } from '../../util/rng.js';
 import {
   renderItemPrompt, renderUserPrompt, truncateWords,
@@ -40,11 +40,22 @@ export interface ReviewStats {
   used: number;
 }
 
+/** A train review as prompts use it: trimmed, and cut once to the prompt's word limit. */
+export interface TrainReview {
+  user: number;
+  item: number;
+  text: string;
+  /** `text` cut to `reviewWords` words (computed once; prompts reuse it). */
+  short: string;
+}
+
 export interface TrainReviews {
-  /** Per item: its train reviews, deduplicated by (user, text), in file order. */
-  byItem: Review[][];
-  /** Per user: item → that user's distinct review texts of it, in file order. */
-  byUser: Map<number, string[]>[];
+  /** Per item: its train reviews, each (user, text) once, in file order. */
+  byItem: TrainReview[][];
+  /** Per user: item → that user's distinct reviews of it, in file order. */
+  byUser: Map<number, TrainReview[]>[];
+  /** Word limit `short` was cut to. */
+  reviewWords: number;
   stats: ReviewStats;
 }
 
@@ -53,11 +64,11 @@ export interface TrainReviews {
  * once. Valid/test reviews cannot reach a prompt because they never enter this index. A review repeated across
  * items (Amazon 5-core variants) stays with every item it was written for, and `buildUserRecord` shows it once.
  */
-export function indexTrainReviews(dataset: Dataset): TrainReviews {
-  const byItem: Review[][] = Array.from({ length: dataset.numItems }, () => []);
-  const byUser: Map<number, string[]>[] = Array.from({ length: dataset.numUsers }, () => new Map());
-  const seenUserText = new Set<string>();
-  const seenPair = new Set<string>();
+export function indexTrainReviews(dataset: Dataset, reviewWords = DEFAULT_PROMPT_BUILD.reviewWords): TrainReviews {
+  const byItem: TrainReview[][] = Array.from({ length: dataset.numItems }, () => []);
+  const byUser: Map<number, TrainReview[]>[] = Array.from({ length: dataset.numUsers }, () => new Map());
+  // Per user: text → the items it was written for (string keys are the texts themselves: no concatenation).
+  const seen: (Map<string, number[]> | undefined)[] = new Array(dataset.numUsers);
   const stats: ReviewStats = { total: 0, notInTrain: 0, empty: 0, duplicateUserText: 0, used: 0 };
   for (const r of dataset.reviews ?? []) {
     stats.total++;
@@ -67,19 +78,27 @@ export function indexTrainReviews(dataset: Dataset): TrainReviews {
     }
     const text = r.text.trim();
     if (!text) { stats.empty++; continue; }
-    const userText = `${r.user}\u0000${text}`;
-    if (seenUserText.has(userText)) stats.duplicateUserText++;
-    else seenUserText.add(userText);
-    const pairText = `${r.item}\u0000${userText}`;
-    if (seenPair.has(pairText)) continue;
-    seenPair.add(pairText);
+    const texts = (seen[r.user] ??= new Map());
+    const items = texts.get(text);
+    if (items) {
+      stats.duplicateUserText++;
+      if (items.includes(r.item)) continue;
+      items.push(r.item);
+    } else texts.set(text, [r.item]);
     stats.used++;
-    byItem[r.item].push(r);
+    const tr: TrainReview = { user: r.user, item: r.item, text, short: truncateWords(text, reviewWords) };
+    byItem[r.item].push(tr);
     const m = byUser[r.user];
     const list = m.get(r.item);
-    if (list) list.push(text); else m.set(r.item, [text]);
+    if (list) list.push(tr); else m.set(r.item, [tr]);
   }
-  return { byItem, byUser, stats };
+  return { byItem, byUser, reviewWords, stats };
+}
+
+/** A review (or a user's several reviews of one item) cut to `words`, reusing the index's cut when it matches. */
+function shortText(list: readonly TrainReview[], words: number, index: TrainReviews): string {
+  if (list.length === 1 && index.reviewWords === words) return list[0].short;
+  return truncateWords(list.map((r) => r.text).join(' '), words);
 }
 
 export interface PromptBuildOptions {
@@ -133,10 +152,14 @@ function infoTexts(info: Record<string, string | string[]>): string[] {
   return Object.values(info).map((v) => (Array.isArray(v) ? v.join(', ') : v));
 }
 
-/** Choose k of n indices uniformly without replacement, returned in ascending order (stable prompts). */
-function sampleIndices(n: number, k: number, rng: Rng): number[] {
+/**
+ * Choose k of n indices uniformly without replacement, returned in ascending order (stable prompts). The
+ * stream is made only when there is something to choose (most entities have fewer than k candidates).
+ */
+function sampleIndices(n: number, k: number, makeRng: () => Rng): number[] {
   const idx = Array.from({ length: n }, (_, i) => i);
   if (n <= k) return idx;
+  const rng = makeRng();
   for (let i = 0; i < k; i++) {
     const j = i + rng.int(n - i);
     const t = idx[i]; idx[i] = idx[j]; idx[j] = t;
@@ -144,9 +167,14 @@ function sampleIndices(n: number, k: number, rng: Rng): number[] {
   return idx.slice(0, k).sort((a, b) => a - b);
 }
 
-/** Messages are built with a fixed key order, so plain JSON is already a stable serialisation. */
-function hashMessages(messages: ChatMessage[]): string {
-  return sha256(JSON.stringify(messages));
+/**
+ * The input hash covers the domain and every non-system message; the system message is fixed by the template,
+ * whose file hash is in the prompt version, so hashing its 1.5 kB again per record would add nothing.
+ */
+function hashInput(domain: Domain, messages: ChatMessage[]): string {
+  const h = createHash('sha256').update(domain);
+  for (const m of messages) if (m.role !== 'system') h.update(`\u0000${m.role}\u0000`).update(m.content);
+  return h.digest('hex');
 }
 
 export function buildItemRecord(
@@ -154,11 +182,11 @@ export function buildItemRecord(
 ): ExtractionRecord {
   const info = itemInfo(dataset, item, opts);
   const all = reviews.byItem[item];
-  const picked = sampleIndices(all.length, opts.maxReviews, createRng(opts.seed).derive(`item:${item}`));
-  const texts = picked.map((i) => truncateWords(all[i].text, opts.reviewWords));
+  const picked = sampleIndices(all.length, opts.maxReviews, () => createRng(opts.seed).derive(`item:${item}`));
+  const texts = picked.map((i) => shortText([all[i]], opts.reviewWords, reviews));
   const messages = renderItemPrompt(t, opts.domain, { info, reviews: texts });
   const primary = [...infoTexts(info), ...texts];
-  return { kind: 'item', entity: item, messages, source: { primary, secondary: [] }, empty: primary.length === 0, inputHash: hashMessages(messages) };
+  return { kind: 'item', entity: item, messages, source: { primary, secondary: [] }, empty: primary.length === 0, inputHash: hashInput(opts.domain, messages) };
 }
 
 export interface UserBuildContext {
@@ -182,7 +210,7 @@ export function buildUserRecord(
   const seenReview = new Set<string>();
   for (const item of rowOf(dataset.train, user)) {
     const texts = own.get(item);
-    const review = texts ? truncateWords(texts.join(' '), opts.reviewWords) : 'None';
+    const review = texts ? shortText(texts, opts.reviewWords, reviews) : 'None';
     if (texts) {
       if (seenReview.has(review)) { ctx.onDuplicateEntry?.(); continue; }
       seenReview.add(review);
@@ -190,13 +218,13 @@ export function buildUserRecord(
     const note = ctx.itemNotes[item];
     candidates.push({ title: itemTitle(dataset, item), motivation_note: note ?? 'None', review });
   }
-  const picked = sampleIndices(candidates.length, opts.maxUserItems, createRng(opts.seed).derive(`user:${user}`));
+  const picked = sampleIndices(candidates.length, opts.maxUserItems, () => createRng(opts.seed).derive(`user:${user}`));
   const entries = picked.map((i) => candidates[i]);
   const messages = renderUserPrompt(t, opts.domain, { entries });
   const primary = entries.filter((e) => e.review !== 'None').map((e) => e.review);
   const secondary = entries.filter((e) => e.motivation_note !== 'None').map((e) => e.motivation_note);
   return {
     kind: 'user', entity: user, messages, source: { primary, secondary },
-    empty: primary.length === 0 && secondary.length === 0, inputHash: hashMessages(messages),
+    empty: primary.length === 0 && secondary.length === 0, inputHash: hashInput(opts.domain, messages),
   };
 }

@@ -59,11 +59,24 @@ export function motivationText(o: StoredOutput | undefined): string | undefined 
  * Motivation notes for user prompts (method.md §E.3): each item's summary from the item pass; an item without
  * one falls back to the dataset's own item text (an existing profile), else undefined ("None" in the prompt).
  */
-export function itemNotes(dataset: Dataset, items: EntityOutputs): (string | undefined)[] {
+export function itemNotes(dataset: Dataset, items: EntityOutputs): { notes: (string | undefined)[]; stats: NoteStats } {
   const notes: (string | undefined)[] = new Array(dataset.numItems);
+  const stats: NoteStats = { fromExtraction: 0, fromDataset: 0, none: 0 };
   for (let i = 0; i < dataset.numItems; i++) {
     const o = items.outputs[i];
-    notes[i] = (o && !isEmptyOutput(o) ? summaryText(o) : undefined) ?? dataset.itemTexts?.text[i];
+    const own = o && !isEmptyOutput(o) ? summaryText(o) : undefined;
+    const fallback = own === undefined ? dataset.itemTexts?.text[i]?.trim() || undefined : undefined;
+    notes[i] = own ?? fallback;
+    if (own !== undefined) stats.fromExtraction++;
+    else if (fallback !== undefined) stats.fromDataset++;
+    else stats.none++;
   }
-  return notes;
+  return { notes, stats };
+}
+
+/** Where the item notes of user prompts came from, reported so a users-only run without items is visible. */
+export interface NoteStats {
+  fromExtraction: number;
+  fromDataset: number;
+  none: number;
 }

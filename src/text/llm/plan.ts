@@ -5,7 +5,7 @@ import {
   buildItemRecord, buildUserRecord, DEFAULT_PROMPT_BUILD, indexTrainReviews,
   type EntityKind, type ExtractionRecord, type PromptBuildOptions, type TrainReviews,
 } from './inputs.js';
-import { itemNotes, loadEntityOutputs } from './outputs.js';
+import { itemNotes, loadEntityOutputs, type NoteStats } from './outputs.js';
 import { guessDomain, loadPromptTemplate, truncateWords, type PromptTemplate } from './prompts.js';
 import type { Sampling } from './providers/types.js';
 
@@ -23,6 +23,8 @@ export interface PhasePlan {
   template: PromptTemplate;
   calls: PlannedCall[];
   entities: number;
+  /** Users: where the quoted item notes came from. */
+  notes?: NoteStats;
 }
 
 export interface PlanContext {
@@ -49,7 +51,8 @@ export function resolveBuild(dataset: Dataset, build: Partial<PromptBuildOptions
 }
 
 export function planContext(base: Omit<PlanContext, 'reviews' | 'build'> & { build?: Partial<PromptBuildOptions> }): PlanContext {
-  return { ...base, build: resolveBuild(base.dataset, base.build), reviews: indexTrainReviews(base.dataset) };
+  const build = resolveBuild(base.dataset, base.build);
+  return { ...base, build, reviews: indexTrainReviews(base.dataset, build.reviewWords) };
 }
 
 /** Build every prompt of one kind, group equal keys, and look each key up in the cache. */
@@ -57,12 +60,15 @@ export function planPhase(ctx: PlanContext, kind: EntityKind, limit?: number): P
   const template = loadPromptTemplate(kind, ctx.promptVersion, ctx.promptDir);
   const count = Math.min(kind === 'item' ? ctx.dataset.numItems : ctx.dataset.numUsers, limit ?? Infinity);
   let notes: (string | undefined)[] = [];
+  let noteStats: NoteStats | undefined;
   if (kind === 'user') {
     const itemTemplate = loadPromptTemplate('item', ctx.promptVersion, ctx.promptDir);
     const items = loadEntityOutputs(ctx.store, {
       dataset: ctx.dataset.name, kind: 'item', provider: ctx.provider.name, model: ctx.provider.model, promptVersion: itemTemplate.version,
     }, ctx.dataset.numItems);
-    notes = itemNotes(ctx.dataset, items).map((n) => (n?.trim() ? truncateWords(n, NOTE_WORDS) : ctx.missingNote));
+    const r = itemNotes(ctx.dataset, items);
+    noteStats = r.stats;
+    notes = r.notes.map((n) => (n?.trim() ? truncateWords(n, NOTE_WORDS) : ctx.missingNote));
   }
   const stored = ctx.cache.statuses({ provider: ctx.provider.name, model: ctx.provider.model, promptVersion: template.version });
   const byKey = new Map<string, PlannedCall>();
@@ -79,5 +85,5 @@ export function planPhase(ctx: PlanContext, kind: EntityKind, limit?: number): P
     if (call) call.entities.push(ref);
     else byKey.set(key, { key, parts, record, entities: [ref], cached: stored.get(key) });
   }
-  return { kind, template, calls: [...byKey.values()], entities: count };
+  return { kind, template, calls: [...byKey.values()], entities: count, ...(noteStats && { notes: noteStats }) };
 }

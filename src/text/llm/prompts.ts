@@ -102,15 +102,32 @@ export function renderRepair(t: PromptTemplate, messages: ChatMessage[], badAnsw
   return [...messages, { role: 'assistant', content: badAnswer }, { role: 'user', content }];
 }
 
-/** Keep the first `n` words (method.md §E.2: about 120 words per review), whitespace collapsed, and mark the cut. */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * Keep the first `n` words (method.md §E.2: about 120 words per review), whitespace collapsed to single spaces,
+ * and mark a cut with " …". One scan finds where word n ends; only that prefix is normalised.
+ */
 export function truncateWords(text: string, n: number): string {
-  const s = text.trim().replace(/\s+/g, ' ');
-  let at = -1;
-  for (let k = 0; k < n; k++) {
-    at = s.indexOf(' ', at + 1);
-    if (at < 0) return s;
+  const len = text.length;
+  let i = 0, words = 0, clean = true;
+  while (i < len && isSpace(text.charCodeAt(i))) i++;
+  const start = i;
+  let end = start;
+  while (i < len) {
+    if (words === n) break;
+    while (i < len && !isSpace(text.charCodeAt(i))) i++;
+    words++;
+    end = i;
+    const gap = i;
+    while (i < len && isSpace(text.charCodeAt(i))) i++;
+    if (i < len && (i - gap !== 1 || text.charCodeAt(gap) !== 32)) clean = false;
   }
-  return `${s.slice(0, at)} …`;
+  const head = clean ? text.slice(start, end) : text.slice(start, end).replace(/\s+/g, ' ');
+  return i < len ? `${head} …` : head;
 }
 
 /** Token estimate used by dry runs and progress before usage is known: about 4 characters per token. */

@@ -2,8 +2,9 @@ import pLimit from 'p-limit';
 import type { Dataset } from '../../data/dataset.js';
 import type { Store } from '../../data/store/store.js';
 import { LmmrecError } from '../../util/errors.js';
-import { openLlmCache, type CachedStatus, type LlmCache, type OutputRecord } from './cache.js';
+import { openLlmCache, type CachedStatus, type EntityRef, type LlmCache, type OutputRecord } from './cache.js';
 import type { EntityKind, PromptBuildOptions, ReviewStats } from './inputs.js';
+import type { NoteStats } from './outputs.js';
 import { planContext, planPhase, type PhasePlan, type PlanContext, type PlannedCall } from './plan.js';
 import { costOf, emptyCoverage, type Coverage, type ExtractProgress, type TokenPrice } from './progress.js';
 import { estimateTokens, loadPromptTemplate } from './prompts.js';
@@ -45,6 +46,8 @@ export interface PhaseReport {
   coverage: Coverage;
   /** The first failures, with their errors (all are in the store). */
   failures: { entity: number; error: string }[];
+  /** Users: item notes from this extractor's item summaries, from the dataset's item texts, or "None". */
+  notes?: NoteStats;
 }
 
 export interface DryRunEstimate {
@@ -76,6 +79,8 @@ export interface ExtractReport {
 }
 
 const MISSING_NOTE_PLACEHOLDER = 'x'.repeat(320);
+const FLUSH_RECORDS = 256;
+const FLUSH_MS = 200;
 
 /**
  * Extract motivations for the items and/or users of a dataset (items first: user prompts quote item summaries).
@@ -149,7 +154,9 @@ function dryRun(ctx: PlanContext, kinds: EntityKind[], opts: ExtractOptions, sam
 
 /** Split a plan into settled calls (counted in coverage now) and calls that still need an answer. */
 function summarisePlan(plan: PhasePlan, retryFailed: boolean): { report: PhaseReport; todo: PlannedCall[] } {
-  const report: PhaseReport = { kind: plan.kind, prompts: plan.calls.length, cacheHits: 0, coverage: emptyCoverage(), failures: [] };
+  const report: PhaseReport = {
+    kind: plan.kind, prompts: plan.calls.length, cacheHits: 0, coverage: emptyCoverage(), failures: [], ...(plan.notes && { notes: plan.notes }),
+  };
   report.coverage.total = plan.entities;
   const todo: PlannedCall[] = [];
   for (const call of plan.calls) {
@@ -205,6 +212,21 @@ async function runPhase(
   };
   emit();
 
+  // Remote answers are committed one by one as they arrive (a kill loses only requests in flight). Local
+  // providers (rules) answer thousands per second; their answers are committed in groups to save fsyncs,
+  // and a group never waits longer than FLUSH_MS, so a kill loses at most that much cheap local work.
+  const buffer: { out: OutputRecord; entities: readonly EntityRef[] }[] = [];
+  let bufferedAt = 0;
+  const flush = (): void => {
+    if (buffer.length) cache.putMany(buffer.splice(0));
+  };
+  const commit = (out: OutputRecord, entities: readonly EntityRef[]): void => {
+    if (opts.provider.remote) { cache.put(out, entities); return; }
+    if (!buffer.length) bufferedAt = Date.now();
+    buffer.push({ out, entities });
+    if (buffer.length >= FLUSH_RECORDS || Date.now() - bufferedAt >= FLUSH_MS) flush();
+  };
+
   // Stops the phase on the first fatal error (bad key, unknown model) as well as on the caller's abort.
   const stop = new AbortController();
   const inner = AbortSignal.any([signal, stop.signal]);
@@ -228,7 +250,7 @@ async function runPhase(
       };
       answered++;
     }
-    cache.put(out, call.entities);
+    commit(out, call.entities);
     phase.coverage.pending -= call.entities.length;
     settle(phase, call, out);
     done += call.entities.length;
@@ -242,6 +264,7 @@ async function runPhase(
   await Promise.all(todo.map((call) => limit(() => one(call)).catch((e: unknown) => {
     if (fatal === undefined && !signal.aborted) { fatal = e; stop.abort(e); }
   })));
+  flush();
   if (fatal !== undefined) throw fatal;
   return phase;
 }

@@ -33,10 +33,15 @@ export type Generator = 'llm' | 'rules' | 'dataset';
 /** A stored output: the answer plus its provenance label, so rule-based text is never mistaken for LLM text. */
 export type StoredOutput = MotivationOutput & { generator: Generator };
 
+let jsonSchema: Record<string, unknown> | undefined;
+
 /** JSON schema sent to servers for structured output (draft-07: what OpenAI-compatible servers accept). */
 export function motivationJsonSchema(): Record<string, unknown> {
-  const { $schema: _drop, ...schema } = z.toJSONSchema(MotivationOutput, { target: 'draft-7' }) as Record<string, unknown>;
-  return schema;
+  if (!jsonSchema) {
+    const { $schema: _drop, ...schema } = z.toJSONSchema(MotivationOutput, { target: 'draft-7' }) as Record<string, unknown>;
+    jsonSchema = schema;
+  }
+  return jsonSchema;
 }
 
 export type ParseResult = { ok: true; value: MotivationOutput } | { ok: false; error: string };

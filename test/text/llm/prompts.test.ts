@@ -109,3 +109,24 @@ test('repair message carries the error and the bad answer; helpers', () => {
   assert.equal(truncateWords('a b c d', 2), 'a b …');
   assert.deepEqual(['rlmrec_yelp', 'rlmrec_amazon_book', 'rlmrec_steam', 'amazon2018_all_beauty_5'].map(guessDomain), ['business', 'book', 'game', 'product']);
 });
+
+test('Steam-style item metadata (no reviews, no train split) still gives a non-empty game prompt', () => {
+  const { dataset } = yelpItems();
+  const steam = {
+    ...dataset, name: 'rlmrec_steam', reviews: [], itemTexts: undefined,
+    itemTitles: ['Gunspell - Steam Edition', 'Escape Machines', undefined, undefined, undefined],
+    itemMeta: [
+      { item: 0, title: 'Gunspell - Steam Edition', genres: ['Adventure', 'Indie', 'RPG'], tags: ['Puzzle', 'Match 3'], publisher: 'KISS ltd', developer: 'Ino-Co Plus', price: 14.99, specs: ['Single-player'] },
+      { item: 1, title: 'Escape Machines', genres: ['Action'], publisher: 'Back To Basics Gaming' },
+      undefined, undefined, undefined,
+    ],
+  };
+  const t = loadPromptTemplate('item');
+  const game = { ...opts, domain: guessDomain(steam.name) };
+  const r = buildItemRecord(steam, indexTrainReviews(steam), 0, t, game);
+  assert.equal(r.empty, false);
+  assert.match(r.messages[0].content, /people choose a particular game/);
+  const info = dataOf(r.messages[1].content.split('\n')[0], 'BASIC INFORMATION: ');
+  assert.deepEqual(info, { name: 'Gunspell - Steam Edition', publisher: 'KISS ltd', developer: 'Ino-Co Plus', genres: ['Adventure', 'Indie', 'RPG'], tags: ['Puzzle', 'Match 3'], price: '14.99' });
+  assert.equal(buildItemRecord(steam, indexTrainReviews(steam), 2, t, game).empty, true);
+});

@@ -61,6 +61,7 @@ test('cold run answers every prompt once, within the concurrency limit; a warm r
   const firstUser = server.chatCalls.findIndex((c) => c.lastUser.startsWith('INTERACTED'));
   assert.ok(server.chatCalls.slice(firstUser).every((c) => c.lastUser.startsWith('INTERACTED')));
   assert.match(server.chatCalls[firstUser].lastUser, /fake summary [0-9a-f]{8}/);
+  assert.deepEqual(users.notes, { fromExtraction: 15, fromDataset: 0, none: 2 });
   const stored = store.db.prepare("SELECT parsed FROM llm_outputs WHERE status = 'ok' LIMIT 1").get() as { parsed: string };
   assert.equal(JSON.parse(stored.parsed).generator, 'llm');
 
