@@ -2,9 +2,11 @@
  * GEMM GFLOP/s, WebAssembly SIMD vs scalar JS, on the model shapes: `npm run bench -- gemm [--reps N]
  * [--shapes name,name] [--trans]`. The scalar baselines are the core's reference `gemmScalar` (f64
  * packed, 4×2 blocks) and a plain 2×4 register-blocked loop on the Float32Arrays. Each cell is the median of N runs (default 5)
- * after one warm-up; wasm times include copying A, B and C in and out of wasm memory.
- * `--trans` adds the three transposed layouts (the backward passes) for the wasm kernel.
+ * after one warm-up, round-robin across variants; wasm times include copying A, B and C in and out of wasm memory.
+ * `--trans` adds the three transposed layouts (the backward passes) for the wasm kernel (same buffers
+ * reinterpreted: the timing does not depend on the values).
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { gemmScalar } from '../src/tensor/kernels/scalar-gemm.js';
 import { createWasmGemm, type GemmFn } from '../src/tensor/kernels/wasm-gemm.js';
 
@@ -65,15 +67,18 @@ function median(xs: number[]): number {
   return s[s.length >> 1];
 }
 
-function timeMs(reps: number, f: () => void): number {
-  f();
-  const t: number[] = [];
+/** Median ms of each function, timed round-robin after one warm-up each, so load spikes hit all alike. */
+function timeAll(reps: number, fns: (() => void)[]): number[] {
+  for (const f of fns) f();
+  const t: number[][] = fns.map(() => []);
   for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    f();
-    t.push(performance.now() - t0);
+    fns.forEach((f, i) => {
+      const t0 = performance.now();
+      f();
+      t[i].push(performance.now() - t0);
+    });
   }
-  return median(t);
+  return t.map(median);
 }
 
 function argValue(args: string[], name: string): string | undefined {
@@ -98,7 +103,8 @@ export async function run(args: string[]): Promise<void> {
   const wasm: GemmFn | null = await createWasmGemm();
   if (!wasm) throw new Error('dist/wasm/gemm.wasm is missing: run `npm run build`');
 
-  console.log(`gemm: median of ${reps} runs, GFLOP/s = 2mkn / time; 2 shared cores, expect ±15 % noise`);
+  const load = () => loadavg()[0].toFixed(1);
+  console.log(`gemm: median of ${reps} round-robin runs, GFLOP/s = 2mkn / time, 1 thread; load average ${load()} on ${availableParallelism()} cores`);
   console.log('shape            m×k·k×n                 gemmScalar  scalar-2x4  wasm-simd   ms(wasm)  speed-up vs best scalar');
   for (const s of SHAPES.filter((x) => !only || only.includes(x.name))) {
     const { m, k, n } = s;
@@ -106,21 +112,23 @@ export async function run(args: string[]): Promise<void> {
     const b = randomArray(k * n, 2);
     const c = new Float32Array(m * n);
     const gf = (ms: number) => (2 * m * k * n) / ms / 1e6;
-    const tRef = timeMs(reps, () => gemmScalar(a, b, c, m, k, n, false, false, false));
-    const tBlk = timeMs(reps, () => scalarBlocked(a, b, c, m, k, n, false));
-    const tWasm = timeMs(reps, () => wasm(a, b, c, m, k, n, false, false, false));
+    const fns = [
+      () => gemmScalar(a, b, c, m, k, n, false, false, false),
+      () => scalarBlocked(a, b, c, m, k, n, false),
+      () => wasm(a, b, c, m, k, n, false, false, false),
+    ];
+    const trans = withTrans ? ([[true, false], [false, true], [true, true]] as const) : [];
+    for (const [tA, tB] of trans) fns.push(() => wasm(a, b, c, m, k, n, tA, tB, true));
+    const [tRef, tBlk, tWasm, ...tTrans] = timeAll(reps, fns);
     const dims = `${m}×${k}·${k}×${n}`;
     console.log(
       `${s.name.padEnd(16)} ${dims.padEnd(23)} ${gf(tRef).toFixed(2).padStart(10)}  ${gf(tBlk).toFixed(2).padStart(10)}  ` +
         `${gf(tWasm).toFixed(2).padStart(9)}  ${tWasm.toFixed(1).padStart(9)}  ${(Math.min(tRef, tBlk) / tWasm).toFixed(2)}×`,
     );
-    if (withTrans) {
-      const at = randomArray(m * k, 3);
-      const bt = randomArray(k * n, 4);
-      for (const [tA, tB] of [[true, false], [false, true], [true, true]] as const) {
-        const t = timeMs(reps, () => wasm(tA ? at : a, tB ? bt : b, c, m, k, n, tA, tB, true));
-        console.log(`  wasm ${tA ? 'Aᵀ' : 'A '}·${tB ? 'Bᵀ' : 'B '} accumulate  ${gf(t).toFixed(2).padStart(8)} GFLOP/s  ${t.toFixed(1)} ms`);
-      }
-    }
+    trans.forEach(([tA, tB], i) => {
+      const t = tTrans[i];
+      console.log(`  wasm ${tA ? 'Aᵀ' : 'A '}·${tB ? 'Bᵀ' : 'B '} accumulate  ${gf(t).toFixed(2).padStart(8)} GFLOP/s  ${t.toFixed(1)} ms`);
+    });
   }
+  console.log(`load average at the end: ${load()}`);
 }
