@@ -39,6 +39,7 @@ export interface ExtractFlags {
   promptVersion: string;
   domain?: Domain;
   dryRun?: boolean;
+  keepFailed?: boolean;
   batchOut?: string;
   batchIn?: string;
   json?: boolean;
@@ -170,7 +171,7 @@ export async function runExtractCommand(f: ExtractFlags): Promise<void> {
   try {
     const report = await withStore(f.workspace, (store) => extractMotivations({
       store, dataset, provider, kind, limit: f.limit, concurrency: f.concurrency, timeoutMs: f.timeoutMs, retries: f.retries,
-      sampling, promptVersion: f.promptVersion, build, dryRun: f.dryRun,
+      sampling, promptVersion: f.promptVersion, build, dryRun: f.dryRun, retryFailed: !f.keepFailed,
       price: f.priceIn !== undefined || f.priceOut !== undefined ? { inputPer1k: f.priceIn ?? 0, outputPer1k: f.priceOut ?? 0 } : undefined,
       onProgress: bar.onProgress, onNotice: bar.log, signal: cliSignal(),
     }));
@@ -210,6 +211,7 @@ export function registerLlmCommand(program: Command): void {
     .option('--prompt-version <v>', 'prompt files prompts/<kind>.<v>.md', 'v1')
     .addOption(new Option('--domain <d>', 'what the items are (default: from the dataset name)').choices([...DOMAINS]))
     .option('--dry-run', 'count requests and estimate tokens; send nothing')
+    .option('--keep-failed', 'do not re-send records whose stored answer is a failure (default: retry them)')
     .option('--batch-out <file>', 'write OpenAI Batch API requests instead of calling')
     .option('--batch-in <file>', 'ingest an OpenAI Batch API result file into the cache')
     .option('--json', 'print the report as JSON')

@@ -40,6 +40,26 @@ export interface ReviewStats {
   used: number;
 }
 
+export interface PromptBuildOptions {
+  domain: Domain;
+  /** Seed of the review/item sampling; part of the input, so a different seed is a different cache key. */
+  seed: number;
+  maxReviews: number;
+  maxUserItems: number;
+  reviewWords: number;
+  /** Fields of `dataset.itemMeta` shown as basic information (Steam: publisher, genres, tags; Yelp: city, categories). */
+  metaFields: readonly string[];
+  /** Show the dataset's item text (a description or an existing profile) as `description`. */
+  useItemTexts: boolean;
+  /** Item fields by item id, replacing `dataset.itemMeta` (e.g. from `readItemMetadata`). */
+  metadata?: Map<number, Record<string, string | string[]>>;
+}
+
+export const DEFAULT_PROMPT_BUILD: Omit<PromptBuildOptions, 'domain'> = {
+  seed: 2023, maxReviews: 10, maxUserItems: 15, reviewWords: 120,
+  metaFields: ['city', 'categories', 'publisher', 'developer', 'genres', 'tags', 'price'], useItemTexts: true,
+};
+
 /** A train review as prompts use it: trimmed, and cut once to the prompt's word limit. */
 export interface TrainReview {
   user: number;
@@ -100,26 +120,6 @@ function shortText(list: readonly TrainReview[], words: number, index: TrainRevi
   if (list.length === 1 && index.reviewWords === words) return list[0].short;
   return truncateWords(list.map((r) => r.text).join(' '), words);
 }
-
-export interface PromptBuildOptions {
-  domain: Domain;
-  /** Seed of the review/item sampling; part of the input, so a different seed is a different cache key. */
-  seed: number;
-  maxReviews: number;
-  maxUserItems: number;
-  reviewWords: number;
-  /** Fields of `dataset.itemMeta` shown as basic information (Steam: publisher, genres, tags; Yelp: city, categories). */
-  metaFields: readonly string[];
-  /** Show the dataset's item text (a description or an existing profile) as `description`. */
-  useItemTexts: boolean;
-  /** Item fields by item id, replacing `dataset.itemMeta` (e.g. from `readItemMetadata`). */
-  metadata?: Map<number, Record<string, string | string[]>>;
-}
-
-export const DEFAULT_PROMPT_BUILD: Omit<PromptBuildOptions, 'domain'> = {
-  seed: 2023, maxReviews: 10, maxUserItems: 15, reviewWords: 120,
-  metaFields: ['city', 'categories', 'publisher', 'developer', 'genres', 'tags', 'price'], useItemTexts: true,
-};
 
 function itemInfo(dataset: Dataset, item: number, opts: PromptBuildOptions): Record<string, string | string[]> {
   const info: Record<string, string | string[]> = {};

@@ -131,6 +131,7 @@ export async function extractMotivations(opts: ExtractOptions): Promise<ExtractR
     throw e;
   } finally {
     report.elapsedMs = Date.now() - started;
+    report.costEstimate = costOf(report.promptTokens, report.completionTokens, opts.price);
   }
   return report;
 }
@@ -212,16 +213,16 @@ async function runPhase(
   };
   emit();
 
-  // Remote answers are committed one by one as they arrive (a kill loses only requests in flight). Local
-  // providers (rules) answer thousands per second; their answers are committed in groups to save fsyncs,
-  // and a group never waits longer than FLUSH_MS, so a kill loses at most that much cheap local work.
+  // Answers are committed one by one as they arrive (a kill loses only requests in flight). Instant providers
+  // (rules) answer thousands per second; their answers are committed in groups to save fsyncs, and a group
+  // never waits longer than FLUSH_MS, so a kill loses at most that much free, offline work.
   const buffer: { out: OutputRecord; entities: readonly EntityRef[] }[] = [];
   let bufferedAt = 0;
   const flush = (): void => {
     if (buffer.length) cache.putMany(buffer.splice(0));
   };
   const commit = (out: OutputRecord, entities: readonly EntityRef[]): void => {
-    if (opts.provider.remote) { cache.put(out, entities); return; }
+    if (!opts.provider.instant) { cache.put(out, entities); return; }
     if (!buffer.length) bufferedAt = Date.now();
     buffer.push({ out, entities });
     if (buffer.length >= FLUSH_RECORDS || Date.now() - bufferedAt >= FLUSH_MS) flush();
@@ -257,7 +258,7 @@ async function runPhase(
     emit();
   };
 
-  const concurrency = opts.provider.remote ? Math.max(1, opts.concurrency ?? 4) : 1;
+  const concurrency = opts.provider.instant ? 1 : Math.max(1, opts.concurrency ?? 4);
   const limit = pLimit(concurrency);
   // Queued tasks see the abort and return at once (p-limit's clearQueue would leave their promises pending).
   let fatal: unknown;

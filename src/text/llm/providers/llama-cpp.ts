@@ -83,7 +83,7 @@ export async function createLlamaCppProvider(opts: LlamaCppProviderOptions): Pro
     name: 'llama-cpp',
     model: basename(opts.modelPath),
     generator: 'llm',
-    remote: false,
+    instant: false,
     chat(req, signal) {
       const next = queue.then(() => run(req, signal));
       queue = next.catch(() => undefined);

@@ -56,7 +56,7 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): ChatProvider 
     name: 'openai',
     model: opts.model,
     generator: 'llm',
-    remote: true,
+    instant: false,
     async chat(req, signal) {
       try {
         return await once(req, signal, mode);

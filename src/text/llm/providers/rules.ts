@@ -104,7 +104,7 @@ export function createRulesProvider(): ChatProvider {
     name: 'rules',
     model: RULES_VERSION,
     generator: 'rules',
-    remote: false,
+    instant: true,
     async chat(req: ChatRequest) {
       const primary = req.source?.primary ?? req.messages.filter((m) => m.role === 'user').map((m) => m.content);
       const out = extractByRules(primary, req.source?.secondary ?? []);

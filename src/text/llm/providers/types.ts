@@ -33,8 +33,11 @@ export interface ChatProvider {
   readonly name: string;
   readonly model: string;
   readonly generator: Generator;
-  /** Requests are network calls that cost money and can fail (false for rules: no retries, no cost). */
-  readonly remote: boolean;
+  /**
+   * Answers in microseconds at no cost (rules): the runner commits its answers in groups and runs it without
+   * concurrency. False for anything slow or paid (a server, a local model), whose answers are committed one by one.
+   */
+  readonly instant: boolean;
   chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult>;
   close?(): Promise<void>;
 }
