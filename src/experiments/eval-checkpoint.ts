@@ -52,7 +52,7 @@ export async function evalCheckpoint(opts: EvalCheckpointOptions): Promise<EvalC
   }
   const { kernels, close } = await createRunKernels(opts.threads ?? 2);
   try {
-    const model = createModel(parsed.data, { train: ds.train, kernels, rng: createRng(seed).derive('init') });
+    const model = await createModel(parsed.data, { train: ds.train, kernels, rng: createRng(seed).derive('init') });
     loadParams(opts.checkpoint, tensors, keyParams(model));
     const split = opts.split ?? 'test';
     const result = await evaluate(model.freeze(), {

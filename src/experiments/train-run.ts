@@ -107,7 +107,7 @@ async function execute(runDir: string, config: TrainRunConfig, resume: boolean, 
   const { kernels, close } = await createRunKernels(config.train.threads);
   try {
     const root = createRng(config.seed);
-    const model = createModel(config.model, { train: ds.train, kernels, rng: root.derive('init') });
+    const model = await createModel(config.model, { train: ds.train, kernels, rng: root.derive('init') });
     const evalOpts = { train: ds.train, ks: config.eval.ks, chunkUsers: config.eval.chunkUsers, protocol: config.eval.protocol, signal };
     const validate = async (scorer: Scorer): Promise<Record<string, number>> =>
       (await evaluate(scorer, { ...evalOpts, targets: ds.valid })).mean;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from '../util/errors.js';
 import { createLightGcn, LightGcnConfig, LightGcnPaperConfig } from './base/lightgcn.js';
 import { createMf, MfConfig } from './base/mf.js';
+import { createPolyCf, PolyCfConfig } from './base/polycf.js';
 import { createWeightedGcl, WeightedGclConfig } from './base/weightedgcl.js';
 import type { BaseModel, ModelContext } from './types.js';
 
@@ -9,7 +10,8 @@ import type { BaseModel, ModelContext } from './types.js';
 export interface ModelEntry<S extends z.ZodType = z.ZodType> {
   readonly description: string;
   readonly schema: S;
-  create(cfg: z.infer<S>, ctx: ModelContext): BaseModel;
+  /** May be async: PolyCF computes a truncated SVD when it is built. */
+  create(cfg: z.infer<S>, ctx: ModelContext): BaseModel | Promise<BaseModel>;
 }
 
 function entry<S extends z.ZodType>(e: ModelEntry<S>): ModelEntry<S> {
@@ -34,6 +36,11 @@ export const MODELS = Object.freeze({
     schema: WeightedGclConfig,
     create: createWeightedGcl,
   }),
+  polycf: entry({
+    description: 'PolyCF, reconstructed (Chebyshev filters of generalized Gram matrices + GF-CF low-pass, leave-one-out BPR)',
+    schema: PolyCfConfig,
+    create: createPolyCf,
+  }),
 });
 export type ModelName = keyof typeof MODELS;
 export const MODEL_NAMES = Object.keys(MODELS) as ModelName[];
@@ -54,7 +61,7 @@ export const ModelConfig = z.discriminatedUnion(
 ) as unknown as z.ZodType<ModelConfig>;
 
 /** Validate a model section (name + fields) and build the model. */
-export function createModel(cfg: { name: string } & Record<string, unknown>, ctx: ModelContext): BaseModel {
+export async function createModel(cfg: { name: string } & Record<string, unknown>, ctx: ModelContext): Promise<BaseModel> {
   const e = getModel(cfg.name);
   const { name: _name, ...fields } = cfg;
   const parsed = e.schema.safeParse(fields);

@@ -24,7 +24,7 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const CONFIG: TrainLoopConfig = { epochs: 8, batchSize: 64, lr: 1e-2, earlyStop: { metric: 'recall@20', every: 2, patience: 2 } };
-const lightgcn = (): BaseModel => tinyModel(ds, 'lightgcn', { dim: 8, layers: 2 });
+const lightgcn = (): Promise<BaseModel> => tinyModel(ds, 'lightgcn', { dim: 8, layers: 2 });
 const validate = async (s: Scorer): Promise<Record<string, number>> => (await evaluate(s, { train: ds.train, targets: ds.valid })).mean;
 const values = (m: BaseModel): Float32Array[] => m.params.map((p) => p.value.data.slice());
 
@@ -33,7 +33,7 @@ function options(model: BaseModel, extra: Partial<TrainOptions> = {}): TrainOpti
 }
 
 test('the same seed gives identical validation metrics, losses and parameters', async () => {
-  const [a, b] = [lightgcn(), lightgcn()];
+  const [a, b] = [await lightgcn(), await lightgcn()];
   const ra = await trainModel(options(a)), rb = await trainModel(options(b));
   assert.ok(ra.state.history.length >= 2);
   assert.deepEqual(rb.state.history.map((h) => h.metrics), ra.state.history.map((h) => h.metrics));
@@ -44,11 +44,11 @@ test('the same seed gives identical validation metrics, losses and parameters', 
 test('kill-and-resume gives bit-identical parameters, history and best checkpoint to a straight run', async () => {
   const cfg: TrainLoopConfig = { ...CONFIG, epochs: 7, earlyStop: { ...CONFIG.earlyStop, patience: 10 } };
   const straightDir = join(dir, 'straight'), resumedDir = join(dir, 'resumed');
-  const straight = lightgcn();
+  const straight = await lightgcn();
   const rs = await trainModel(options(straight, { config: cfg, checkpointDir: straightDir }));
 
   const controller = new AbortController();
-  const killed = lightgcn();
+  const killed = await lightgcn();
   await assert.rejects(
     trainModel(options(killed, {
       config: cfg, checkpointDir: resumedDir, signal: controller.signal,
@@ -56,8 +56,8 @@ test('kill-and-resume gives bit-identical parameters, history and best checkpoin
     })),
     (e: unknown) => e instanceof LmmrecError && e.code === 'ABORTED' && /epoch 5/.test(e.message),
   );
-  assert.equal(readTrainState(join(resumedDir, 'last.safetensors'), keyParams(lightgcn())).state.epoch, 4);
-  const fresh = lightgcn(); // a new process: parameters come from the checkpoint, not from memory
+  assert.equal(readTrainState(join(resumedDir, 'last.safetensors'), keyParams(await lightgcn())).state.epoch, 4);
+  const fresh = await lightgcn(); // a new process: parameters come from the checkpoint, not from memory
   const rr = await trainModel(options(fresh, { config: cfg, checkpointDir: resumedDir, resume: true }));
   assert.equal(rr.resumedFrom, 4);
   assert.equal(rr.state.epoch, 7);
@@ -70,7 +70,7 @@ test('kill-and-resume gives bit-identical parameters, history and best checkpoin
 });
 
 test('early stopping: patience validations without gain stop the run and restore the best parameters', async () => {
-  const model = lightgcn();
+  const model = await lightgcn();
   let calls = 0;
   const snapshots: Float32Array[][] = [];
   const dropping = async (): Promise<Record<string, number>> => {
@@ -97,7 +97,7 @@ test('early stopping: patience validations without gain stop the run and restore
 });
 
 test('a NaN loss term stops the run naming the epoch, step and term', async () => {
-  const base = lightgcn();
+  const base = await lightgcn();
   const model: BaseModel = {
     ...base,
     loss: (t, e, b, ctx) => ({
@@ -111,14 +111,14 @@ test('a NaN loss term stops the run naming the epoch, step and term', async () =
 
 test('an early-stopping metric the validation does not report is a config error listing the metrics', async () => {
   await assert.rejects(
-    trainModel(options(lightgcn(), { config: { ...CONFIG, earlyStop: { metric: 'recall@50', every: 1, patience: 1 } } })),
+    trainModel(options(await lightgcn(), { config: { ...CONFIG, earlyStop: { metric: 'recall@50', every: 1, patience: 1 } } })),
     (e: unknown) => e instanceof LmmrecError && e.code === 'CONFIG' && /recall@50.*recall@20/.test(e.message),
   );
 });
 
 test('resume without a checkpoint is a usage error; without checkpointDir nothing is written', async () => {
-  await assert.rejects(trainModel(options(lightgcn(), { checkpointDir: join(dir, 'none'), resume: true })), /cannot resume/);
-  const r = await trainModel(options(lightgcn(), { config: { ...CONFIG, epochs: 1 } }));
+  await assert.rejects(trainModel(options(await lightgcn(), { checkpointDir: join(dir, 'none'), resume: true })), /cannot resume/);
+  const r = await trainModel(options(await lightgcn(), { config: { ...CONFIG, epochs: 1 } }));
   assert.equal(r.state.epoch, 1);
   assert.equal(existsSync(join(dir, 'last.safetensors')), false);
 });

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createPolyCf, PolyCfConfig } from '../../../src/models/base/polycf.js';
+import {
+  buildGramFilters, buildLowPass, chebyshevDiagonals, chebyshevTerms, createChebyshevWork,
+} from '../../../src/models/base/polycf-filter.js';
+import { scalarKernels } from '../../../src/tensor/kernels/scalar.js';
+import { createTape } from '../../../src/tensor/tape.js';
+import { createRng } from '../../../src/util/rng.js';
+import { baseModelContract } from '../../contracts/base-model.js';
+
+baseModelContract('polycf', { order: 2, lowPassRank: 8, usersPerBatch: 16 });
+
+/** 4 users × 5 items, every item and user with ≥ 1 interaction. */
+const R = {
+  rows: 4, cols: 5,
+  indptr: Int32Array.of(0, 2, 5, 7, 9),
+  indices: Int32Array.of(0, 1, 1, 2, 3, 0, 4, 2, 4),
+};
+const dense = (): number[][] => {
+  const m = Array.from({ length: 4 }, () => new Array(5).fill(0));
+  for (let u = 0; u < 4; u++) for (let e = R.indptr[u]; e < R.indptr[u + 1]; e++) m[u][R.indices[e]] = 1;
+  return m;
+};
+const matmul = (a: number[][], b: number[][]) => a.map((r) => b[0].map((_, j) => r.reduce((s, x, k) => s + x * b[k][j], 0)));
+const T = (m: number[][]) => m[0].map((_, j) => m.map((r) => r[j]));
+const close = (a: number, b: number, tol = 1e-4) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+
+/** Dense x = 2P/λ − I and T_1..T_K(x) for γ. */
+function denseChebyshev(gamma: number, lambda: number, order: number): number[][][] {
+  const r = dense();
+  const du = r.map((row) => row.reduce((s, x) => s + x, 0)), di = T(r).map((c) => c.reduce((s, x) => s + x, 0));
+  const rt = r.map((row, u) => row.map((x, i) => x * du[u] ** -gamma * di[i] ** -(1 - gamma)));
+  const p = matmul(T(rt), rt);
+  const x = p.map((row, i) => row.map((v, j) => (2 * v) / lambda - (i === j ? 1 : 0)));
+  const eye: number[][] = x.map((row, i) => row.map((_, j) => (i === j ? 1 : 0)));
+  const out = [x];
+  let prev = eye, cur = x;
+  for (let o = 2; o <= order; o++) {
+    const next = matmul(x, cur).map((row, i) => row.map((v, j) => 2 * v - prev[i][j]));
+    out.push(next);
+    [prev, cur] = [cur, next];
+  }
+  return out;
+}
+
+test('Chebyshev terms and their diagonals match dense T_k(2P_γ/λ − I), λ = σ_max(R̃_γ)²', async () => {
+  const filters = await buildGramFilters(R, [0.3, 0.5], createRng(1));
+  assert.ok(close(filters[1].lambdaMax, 1, 1e-5), `${filters[1].lambdaMax}`); // the symmetric normalisation has σ_max = 1
+  for (const f of filters) {
+    const want = denseChebyshev(f.gamma, f.lambdaMax, 3);
+    const eig = want[0].map((row) => row.reduce((s, x) => s + Math.abs(x), 0));
+    assert.ok(Math.max(...eig) < 3, 'the mapped spectrum is bounded');
+    const users = [1, 3];
+    const s = new Float32Array(5 * 2);
+    for (const [c, u] of users.entries()) for (let e = R.indptr[u]; e < R.indptr[u + 1]; e++) s[R.indices[e] * 2 + c] = 1;
+    const seen: number[] = [];
+    chebyshevTerms(scalarKernels, f, s, 2, 3, createChebyshevWork(4, 5, 2), (o, tk) => {
+      seen.push(o);
+      const r = dense();
+      for (const [c, u] of users.entries()) {
+        const expect = matmul([r[u]], want[o - 1])[0];
+        for (let i = 0; i < 5; i++) assert.ok(close(tk[i * 2 + c], expect[i]), `γ ${f.gamma} T${o} u${u} i${i}: ${tk[i * 2 + c]} vs ${expect[i]}`);
+      }
+    });
+    assert.deepEqual(seen, [1, 2, 3]);
+    const diags = chebyshevDiagonals(scalarKernels, f, 3, createChebyshevWork(4, 5, 2));
+    for (let o = 0; o < 3; o++) for (let i = 0; i < 5; i++) assert.ok(close(diags[o][i], want[o][i][i]), `diag T${o + 1}[${i}]`);
+  }
+});
+
+test('scores are Σ θ·r_u T_k + β·r_u D^−½VVᵀD^½, and a positive is scored leave-one-out', async () => {
+  const cfg = PolyCfConfig.parse({ gammas: [0.5], order: 2, lowPassRank: 2, recWeight: 0 });
+  const m = await createPolyCf(cfg, { train: R, kernels: scalarKernels, rng: createRng(3) });
+  assert.deepEqual(Array.from(m.params[0].value.data), [0.5, 0, 0.30000001192092896]);
+  m.params[0].value.data.set([0.7, -0.2, 0.4]);
+  const lp = await buildLowPass(R, 2, createRng(0).derive('polycf-basis'));
+  const [t1, t2] = denseChebyshev(0.5, 1, 2);
+  const r = dense();
+  const di = T(r).map((c) => c.reduce((s, x) => s + x, 0));
+  const low = Array.from({ length: 5 }, (_, i) => Array.from({ length: 5 }, (_, j) =>
+    di[i] ** -0.5 * (lp.v[i * 2] * lp.v[j * 2] + lp.v[i * 2 + 1] * lp.v[j * 2 + 1]) * di[j] ** 0.5));
+  const h = t1.map((row, i) => row.map((v, j) => 0.7 * v - 0.2 * t2[i][j] + 0.4 * low[i][j]));
+  const full = matmul(r, h);
+  const out = new Float32Array(4 * 5);
+  m.freeze().scoreBatch(Int32Array.of(0, 1, 2, 3), out);
+  for (let u = 0; u < 4; u++) for (let i = 0; i < 5; i++) assert.ok(close(out[u * 5 + i], full[u][i]), `s[${u},${i}] ${out[u * 5 + i]} vs ${full[u][i]}`);
+
+  // BPR with one triple: u1 positive item 2 (scored from r_u1 without item 2), negative item 0.
+  const t = createTape(scalarKernels);
+  const ctx = { epoch: 1, step: 0, rng: createRng(1) };
+  const loss = m.loss(t, m.embed(t, ctx), { users: Int32Array.of(1), pos: Int32Array.of(2), neg: Int32Array.of(0) }, ctx);
+  const loo = r[1].map((x, i) => (i === 2 ? 0 : x));
+  const sPos = matmul([loo], h)[0][2], sNeg = full[1][0];
+  assert.ok(close(t.scalar(loss.bpr), Math.log1p(Math.exp(sNeg - sPos))), `${t.scalar(loss.bpr)} vs ${Math.log1p(Math.exp(sNeg - sPos))}`);
+});
+
+test('training batches are groups of users; defaults are the documented reconstruction', async () => {
+  assert.deepEqual(PolyCfConfig.parse({}), { gammas: [0.3, 0.5, 0.7], order: 3, lowPassRank: 256, lowPassInit: 0.3, recWeight: 0.1, usersPerBatch: 512 });
+  const m = await createPolyCf(PolyCfConfig.parse({ lowPassRank: 0, usersPerBatch: 7 }), { train: R, kernels: scalarKernels, rng: createRng(3) });
+  assert.equal(m.usersPerBatch, 7);
+  assert.equal(m.params[0].value.rows, 9);
+  assert.deepEqual(m.embed(createTape(scalarKernels), { epoch: 1, step: 0, rng: createRng(1) }).layers, []);
+});
