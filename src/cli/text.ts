@@ -95,7 +95,7 @@ async function runEmbed(f: EmbedFlags): Promise<void> {
       store,
       refit: f.refit,
       maxChars: f.maxChars,
-      ...(f.llmProvider && f.llmModel && { motivations: { provider: f.llmProvider, model: f.llmModel, promptVersion: f.promptVersion } }),
+      motivations: { provider: f.llmProvider, model: f.llmModel, promptVersion: f.promptVersion },
       signal,
       onProgress: progress.onProgress,
       onFit: (fit) => console.error(fit.reused
@@ -142,8 +142,8 @@ export function registerTextCommand(program: Command): void {
     .option('--batch-size <n>', 'texts per request (openai) or forward pass (transformers)', positiveInt('--batch-size'))
     .option('--concurrency <n>', 'openai: requests in flight', positiveInt('--concurrency'))
     .option('--max-chars <n>', 'reviews: cap on one entity\'s concatenated reviews (default 20000)', positiveInt('--max-chars'))
-    .option('--llm-provider <p>', 'motivations: provider of the extraction run (openai, llama-cpp, rules)')
-    .option('--llm-model <m>', 'motivations: model of the extraction run')
+    .option('--llm-provider <p>', 'motivations: provider of the extraction run (needed only if the store holds several)')
+    .option('--llm-model <m>', 'motivations: model of the extraction run (needed only if the store holds several)')
     .option('--prompt-version <v>', 'motivations: prompt version (default: latest per entity)')
     .action(async (flags: EmbedFlags) => runEmbed(flags));
   program.addCommand(text);

@@ -5,7 +5,7 @@ import { sha256, stableStringify } from '../../util/hash.js';
 import { packArrays, readArrayFile, unpackArrays, writeArrayFile, type NumericArray } from './array-file.js';
 import { buildTextMatrices, usableText, type TextMatrix } from './matrices.js';
 import { createOpenAIEncoder, type OpenAIEncoderOptions } from './openai.js';
-import { motivationTexts, profileTexts, reviewTexts, type MotivationSelector, type SourceTexts, type TextSource } from './sources.js';
+import { motivationTexts, profileTexts, resolveMotivationSelector, reviewTexts, type MotivationSelector, type SourceTexts, type TextSource } from './sources.js';
 import { latestEncoderState, loadEncoderState, saveEncoderState, type SavedEncoderState } from './store.js';
 import { createTfidfSvdEncoder, tfidfSvdFromBundle, type TfidfSvdEncoder, type TfidfSvdOptionsInput } from './tfidf-svd.js';
 import { createTransformersEncoder, type TransformersEncoderOptions } from './transformers.js';
@@ -36,8 +36,8 @@ export interface EmbedSourceOptions {
   store?: Store;
   /** Fit tfidf-svd again on the current corpus instead of reusing the state saved for this dataset/source. */
   refit?: boolean;
-  /** Which extraction run `--source motivations` reads. */
-  motivations?: MotivationSelector;
+  /** Which extraction run `--source motivations` reads; may be partial or absent when the store holds one run. */
+  motivations?: Partial<MotivationSelector>;
   /** Cap on a review concatenation (characters). */
   maxChars?: number;
   signal?: AbortSignal;
@@ -71,8 +71,7 @@ export async function embedSource(opts: EmbedSourceOptions): Promise<EmbedSource
     sourceStats = { ...r.stats };
   } else {
     if (!opts.store) throw new LmmrecError('USAGE', '--source motivations reads LLM outputs from a workspace store; give --workspace');
-    if (!opts.motivations) throw new LmmrecError('USAGE', '--source motivations needs the extraction run: --llm-provider and --llm-model');
-    const r = motivationTexts(opts.store, ds, opts.motivations);
+    const r = motivationTexts(opts.store, ds, resolveMotivationSelector(opts.store, ds, opts.motivations ?? {}));
     texts = r.texts;
     sourceStats = { extractedUsers: r.extracted.users, extractedItems: r.extracted.items };
   }

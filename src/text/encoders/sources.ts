@@ -84,6 +84,22 @@ export interface MotivationSelector {
 }
 
 /**
+ * Complete a partial selector from what the store holds for the dataset: when exactly one extraction run
+ * (provider, model) matches the given parts it is used; none or several is an error listing what exists.
+ */
+export function resolveMotivationSelector(store: Store, ds: Dataset, sel: Partial<MotivationSelector>): MotivationSelector {
+  if (sel.provider && sel.model) return { provider: sel.provider, model: sel.model, promptVersion: sel.promptVersion };
+  const runs = store.db
+    .prepare('SELECT DISTINCT provider, model FROM llm_entity_outputs WHERE dataset = ? ORDER BY provider, model')
+    .all(ds.name) as { provider: string; model: string }[];
+  const fits = runs.filter((r) => (!sel.provider || r.provider === sel.provider) && (!sel.model || r.model === sel.model));
+  if (fits.length === 1) return { ...fits[0], promptVersion: sel.promptVersion };
+  const have = runs.length ? `stored runs: ${runs.map((r) => `--llm-provider ${r.provider} --llm-model ${r.model}`).join('; ')}` : 'run `lmmrec llm extract` first';
+  const what = fits.length === 0 ? `no motivation outputs for dataset "${ds.name}"${sel.provider ? ` from provider ${sel.provider}` : ''}` : `several extraction runs for dataset "${ds.name}" match; pick one`;
+  throw new DataError({ file: store.path }, `${what} (${have})`);
+}
+
+/**
  * Texts from the LLM motivation outputs in the workspace store (`lmmrec llm extract`): S = the CoT summary,
  * M = "category: motivation; …" by strength (method.md §E.4). Entities never extracted, failed or empty
  * get no text (mask 0).

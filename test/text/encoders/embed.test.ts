@@ -98,20 +98,20 @@ test('embedSource(motivations): S from summaries, M from "category: motivation" 
   insertOutput(store, ds.name, 'item', 2, undefined, 'failed');
   insertOutput(store, ds.name, 'user', 0, out('Buys oral care gadgets and alcohol-free mouthwash.', [['gentle mouthwash', 'functional', 2], ['tries new gadgets', 'novelty', 3]]));
   insertOutput(store, ds.name, 'user', 1, out('Likes shaving products for her husband.', [['gift for husband', 'social', 2]]));
-  await assert.rejects(embedSource({ dataset: ds, source: 'motivations', encoder: { name: 'tfidf-svd' }, store }), /--llm-provider and --llm-model/);
   await assert.rejects(
-    embedSource({ dataset: ds, source: 'motivations', encoder: { name: 'tfidf-svd' }, store, motivations: { provider: 'openai', model: 'x' } }),
-    /no motivation outputs for dataset "tiny_beauty" from provider openai/,
+    embedSource({ dataset: ds, source: 'motivations', encoder: { name: 'tfidf-svd' }, store, motivations: { provider: 'openai' } }),
+    /no motivation outputs for dataset "tiny_beauty" from provider openai \(stored runs: --llm-provider rules --llm-model lexicon\)/,
   );
-  const r = await embedSource({
-    dataset: ds, source: 'motivations', store, motivations: { provider: 'rules', model: 'lexicon' },
-    encoder: { name: 'tfidf-svd', options: { dim: 4, minDf: 1 } },
-  });
+  // The store holds one run, so no selector is needed.
+  const r = await embedSource({ dataset: ds, source: 'motivations', store, encoder: { name: 'tfidf-svd', options: { dim: 4, minDf: 1 } } });
   assert.deepEqual(r.sourceStats, { extractedUsers: 2, extractedItems: 2 });
   assert.deepEqual(Array.from(r.S.items.hasText.subarray(0, 4)), [1, 0, 0, 0]);
   assert.deepEqual(Array.from(r.M!.items.hasText.subarray(0, 4)), [1, 0, 0, 0]);
   assert.deepEqual(Array.from(r.M!.users.hasText.subarray(0, 3)), [1, 1, 0]);
   assert.equal(r.S.users.stats.withText, 2);
+  store.db.prepare(`INSERT INTO llm_entity_outputs (dataset, kind, entity, provider, model, prompt_version, key, updated_at)
+    VALUES (?, 'item', 0, 'openai', 'gpt-x', 'v1', 'item-0-ok', ?)`).run(ds.name, new Date().toISOString());
+  await assert.rejects(embedSource({ dataset: ds, source: 'motivations', encoder: { name: 'tfidf-svd' }, store }), /several extraction runs for dataset "tiny_beauty" match; pick one/);
   const row = store.db.prepare("SELECT input_hash FROM text_embeddings WHERE collection = 'tiny_beauty/motivations/M/item' AND row = 0").get() as { input_hash: string };
   const { sha256 } = await import('../../../src/util/hash.js');
   assert.equal(row.input_hash, sha256('functional: cleaner gums; value: good price'));
