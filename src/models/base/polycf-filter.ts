@@ -1,5 +1,5 @@
 import type { Kernels } from '../../tensor/kernels/types.js';
-import { randomizedSvd, sparseOperator } from '../../tensor/linalg/randomized-svd.js';
+import { randomizedSvdAsync, sparseOperator } from '../../tensor/linalg/randomized-svd.js';
 import { type CsrPattern, type SparseMat, transposeSparse } from '../../tensor/sparse.js';
 import { sharedF32, toSharedI32 } from '../../tensor/tensor.js';
 import type { Rng } from '../../util/rng.js';
@@ -45,7 +45,7 @@ export async function buildGramFilters(p: CsrPattern, gammas: readonly number[],
   const out: GramFilter[] = [];
   for (const gamma of gammas) {
     const r = normalizedInteractions(p, gamma);
-    const top = await randomizedSvd(sparseOperator(r), { rank: 1, powerIters: 6, rng: rng.derive(`lambda-max/${gamma}`) });
+    const top = await randomizedSvdAsync(sparseOperator(r), { rank: 1, powerIters: 6, rng: rng.derive(`lambda-max/${gamma}`) });
     const s = top.s[0];
     out.push({ gamma, r, rt: transposeSparse(r), lambdaMax: s > 0 ? s * s : 1 });
   }
@@ -133,7 +133,7 @@ export async function buildLowPass(p: CsrPattern, rank: number, rng: Rng): Promi
   const ni = p.cols;
   const kept = Math.min(rank, p.rows, p.cols);
   const { di } = degrees(p);
-  const svd = await randomizedSvd(sparseOperator(normalizedInteractions(p, 0.5)), { rank: kept, rng: rng.derive('low-pass-svd') });
+  const svd = await randomizedSvdAsync(sparseOperator(normalizedInteractions(p, 0.5)), { rank: kept, rng: rng.derive('low-pass-svd') });
   const v = sharedF32(ni * kept), vScaled = sharedF32(ni * kept), diag = new Float32Array(ni);
   const invSqrtDeg = new Float32Array(ni), sqrtDeg = new Float32Array(ni);
   for (let i = 0; i < ni; i++) {
