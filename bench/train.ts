@@ -1,0 +1,67 @@
+/**
+ * LightGCN (RLMRec variant) epoch time and full-ranking evaluation time of all test users, per dataset and
+ * thread count, plus peak RSS: `npm run bench -- train [--data dir,dir] [--threads 1,2] [--epochs 3] [--reps 3]`.
+ * Defaults: ../shared/data/rlmrec_amazon_book and rlmrec_yelp. Each cell is the median over epochs (after
+ * training from the same init) or over evaluation repeats. Results are bit-identical across thread counts
+ * (checked here: the parameters after the timed epochs must match), so only time differs.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadDataset } from '../src/data/load.js';
+import { evaluate } from '../src/eval/full-ranking.js';
+import { createRunKernels } from '../src/experiments/kernels.js';
+import { createModel } from '../src/models/registry.js';
+import { trainModel } from '../src/train/trainer.js';
+import { createRng } from '../src/util/rng.js';
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+export async function run(args: string[]): Promise<void> {
+  const root = resolve(import.meta.dirname, '..', '..', 'shared', 'data');
+  const dirs = option(args, '--data')?.split(',') ?? ['rlmrec_amazon_book', 'rlmrec_yelp'].map((d) => join(root, d)).filter(existsSync);
+  const threads = (option(args, '--threads') ?? '1,2').split(',').map(Number);
+  const epochs = Number(option(args, '--epochs') ?? 3), reps = Number(option(args, '--reps') ?? 3);
+  if (dirs.length === 0) throw new Error('no dataset: pass --data <dir>[,<dir>]');
+  console.log(`bench train: LightGCN (d=32, 3 layers, keep 0.8), batch 4096; ${epochs} epochs and ${reps} eval repeats per cell; ` +
+    `${availableParallelism()} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log('dataset              threads kernels        epoch s (median)  eval s (median)  score / top-K s   test users');
+  for (const dir of dirs) {
+    const ds = await loadDataset(dir, { texts: false });
+    let reference: Float32Array | undefined;
+    for (const t of threads) {
+      const { kernels, close } = await createRunKernels(t);
+      try {
+        const model = await createModel({ name: 'lightgcn' }, { train: ds.train, kernels, rng: createRng(2023).derive('init') });
+        const epochMs: number[] = [];
+        await trainModel({
+          model, train: ds.train, seed: 2023, kernels,
+          config: { epochs, batchSize: 4096, lr: 1e-3, earlyStop: { metric: 'recall@20', every: 3, patience: 5 } },
+          onProgress: (e) => { if (e.type === 'epoch') epochMs.push(e.epochMs); },
+        });
+        const params = model.params[0].value.data;
+        if (reference && !params.every((x, i) => x === reference![i])) throw new Error(`${t} threads: parameters differ from ${threads[0]} thread(s)`);
+        reference ??= params.slice();
+        const scorer = model.freeze();
+        const evals = [];
+        for (let r = 0; r < reps; r++) evals.push((await evaluate(scorer, { train: ds.train, targets: ds.test })).timings);
+        const users = (await evaluate(scorer, { train: ds.train, targets: ds.test, ks: [20], metrics: ['recall'] })).numUsers;
+        console.log(`${ds.name.padEnd(20)} ${String(t).padStart(7)} ${kernels.name.padEnd(14)} ${(median(epochMs) / 1000).toFixed(3).padStart(16)}` +
+          ` ${(median(evals.map((e) => e.totalMs)) / 1000).toFixed(3).padStart(16)}` +
+          `  ${(median(evals.map((e) => e.scoreMs)) / 1000).toFixed(2)} / ${(median(evals.map((e) => e.topkMs)) / 1000).toFixed(2)}`.padEnd(18) +
+          ` ${String(users).padStart(10)}`);
+      } finally {
+        await close();
+      }
+    }
+  }
+  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; load average now ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+}
