@@ -6,7 +6,10 @@ import type { TrainRunEvent } from '../experiments/train-run.js';
  * epoch's steps (loss, epoch time, best validation value, ETA) with validation lines printed above it;
  * otherwise (nohup, CI) one plain line per epoch and per validation, so logs stay readable.
  */
-export function createTrainProgress(metric: string, stream: NodeJS.WriteStream = process.stderr): { onProgress: (e: TrainRunEvent) => void; stop(): void } {
+export function createTrainProgress(
+  metric: string, quiet = false, stream: NodeJS.WriteStream = process.stderr,
+): { onProgress: (e: TrainRunEvent) => void; stop(): void } {
+  if (quiet) return { onProgress: () => {}, stop: () => {} };
   const tty = stream.isTTY === true;
   const multi = tty
     ? new cliProgress.MultiBar({

@@ -16,6 +16,7 @@ interface TrainOpts {
   resume?: string;
   out?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 /** `lmmrec train`: resolve a run config, train to early stop, test once, write a run directory. */
@@ -31,6 +32,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--resume <runDir>', 'continue a killed run from its last checkpoint (same config and data)')
     .option('--out <dir>', 'parent folder for the run directory (default <workspace>/runs)')
     .option('--json', 'print metrics.json to stdout instead of a table')
+    .option('--quiet', 'no progress output on stderr')
     .action(async (opts: TrainOpts) => {
       const signal = cliSignal();
       let result;
@@ -38,7 +40,7 @@ export function registerTrainCommand(program: Command): void {
         if (opts.model || opts.data || opts.config || opts.preset || opts.set.length || opts.out) {
           throw new LmmrecError('USAGE', '--resume takes no other options: the run directory fixes config and data');
         }
-        const progress = createTrainProgress('recall@20');
+        const progress = createTrainProgress('recall@20', opts.quiet);
         try {
           result = await resumeTrainRun(opts.resume, { onProgress: progress.onProgress, signal });
         } finally {
@@ -48,7 +50,7 @@ export function registerTrainCommand(program: Command): void {
         if (!opts.model && !opts.config) throw new LmmrecError('USAGE', `--model is required (${MODEL_NAMES.join(', ')})`);
         const set = [...(opts.model ? [`model.name=${opts.model}`] : []), ...(opts.data ? [`data.dir=${JSON.stringify(opts.data)}`] : []), ...opts.set];
         const config = resolveTrainRunConfig({ preset: opts.preset, file: opts.config ? await readConfigFile(opts.config) : undefined, set });
-        const progress = createTrainProgress(config.train.earlyStop.metric);
+        const progress = createTrainProgress(config.train.earlyStop.metric, opts.quiet);
         try {
           result = await trainRun({ config, outDir: opts.out, onProgress: progress.onProgress, signal });
         } finally {
