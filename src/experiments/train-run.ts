@@ -94,18 +94,22 @@ async function execute(runDir: string, config: TrainRunConfig, resume: boolean, 
   onProgress?.({ type: 'phase', phase: 'load', detail: config.data.dir });
   const ds = await loadRunDataset(config, signal);
   const hashes = await dataHashes(ds);
-  const manifestPath = join(runDir, 'manifest.json');
-  if (resume) await checkSameData(manifestPath, hashes);
-  else {
-    await writeFile(manifestPath, `${JSON.stringify({
-      format: 'lmmrec-run/1', lmmrecVersion: lmmrecVersion(), createdAt: new Date().toISOString(), seed: config.seed,
-      model: config.model.name, dataset: { name: ds.name, dir: ds.dir, users: ds.numUsers, items: ds.numItems, noise: config.data.noise, files: hashes },
-      node: process.version,
-    }, null, 2)}\n`);
-  }
-  const log = join(runDir, 'log.jsonl');
   const { kernels, close } = await createRunKernels(config.train.threads);
   try {
+    const manifestPath = join(runDir, 'manifest.json');
+    if (resume) {
+      const was = await checkSameData(manifestPath, hashes);
+      if (was !== kernels.name) {
+        onProgress?.({ type: 'phase', phase: 'load', detail: `warning: the run started with ${was} kernels, resuming with ${kernels.name}; GEMM sums differ, so results will not be bit-identical to an uninterrupted run` });
+      }
+    } else {
+      await writeFile(manifestPath, `${JSON.stringify({
+        format: 'lmmrec-run/1', lmmrecVersion: lmmrecVersion(), createdAt: new Date().toISOString(), seed: config.seed,
+        model: config.model.name, dataset: { name: ds.name, dir: ds.dir, users: ds.numUsers, items: ds.numItems, noise: config.data.noise, files: hashes },
+        kernels: kernels.name, node: process.version,
+      }, null, 2)}\n`);
+    }
+    const log = join(runDir, 'log.jsonl');
     const root = createRng(config.seed);
     const model = await createModel(config.model, { train: ds.train, kernels, rng: root.derive('init') });
     const evalOpts = { train: ds.train, ks: config.eval.ks, chunkUsers: config.eval.chunkUsers, protocol: config.eval.protocol, signal };
@@ -169,9 +173,11 @@ function checkpointMetadata(config: TrainRunConfig, ds: Dataset, hashes: Record<
   };
 }
 
-async function checkSameData(manifestPath: string, hashes: Record<string, string>): Promise<void> {
-  const m = JSON.parse(await readFile(manifestPath, 'utf8')) as { dataset?: { files?: Record<string, string> } };
+/** Throws if a data file changed since the run started; returns the kernel table the run started with. */
+async function checkSameData(manifestPath: string, hashes: Record<string, string>): Promise<string | undefined> {
+  const m = JSON.parse(await readFile(manifestPath, 'utf8')) as { dataset?: { files?: Record<string, string> }; kernels?: string };
   for (const [f, h] of Object.entries(m.dataset?.files ?? {})) {
     if (hashes[f] !== h) throw new DataError({ file: f }, `changed since the run started (sha256 ${h.slice(0, 12)}… → ${hashes[f]?.slice(0, 12) ?? 'missing'}…); resume needs the same data`);
   }
+  return m.kernels;
 }
