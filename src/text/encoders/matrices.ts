@@ -1,5 +1,4 @@
 import type { Store } from '../../data/store/store.js';
-import type { Motivation } from '../llm/schema.js';
 import { encodeWithStore } from './store.js';
 import type { EncodeOptions, TextEncoder } from './types.js';
 
@@ -36,21 +35,6 @@ export function usableText(text: string | undefined | null): string | undefined 
   const t = text.trim();
   if (t === '' || /^none\.?$/i.test(t)) return undefined;
   return t;
-}
-
-export type MotivationRecord = Pick<Motivation, 'motivation' | 'category' | 'strength'>;
-
-/**
- * The M string of §E.4: "category: motivation; …", strongest first (ties keep the model's order).
- * Undefined for an empty list, so the entity gets a zero row and mask 0.
- */
-export function motivationText(motivations: readonly MotivationRecord[]): string | undefined {
-  const parts = motivations
-    .map((m, i) => ({ m, i }))
-    .filter(({ m }) => m.motivation.trim() !== '')
-    .sort((a, b) => b.m.strength - a.m.strength || a.i - b.i)
-    .map(({ m }) => `${m.category}: ${m.motivation.trim()}`);
-  return parts.length ? parts.join('; ') : undefined;
 }
 
 export interface BuildTextMatricesArgs extends EncodeOptions {

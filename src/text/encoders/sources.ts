@@ -3,7 +3,7 @@ import type { Dataset } from '../../data/dataset.js';
 import type { Store } from '../../data/store/store.js';
 import { DataError } from '../../util/errors.js';
 import { loadEntityOutputs, summaryText } from '../llm/outputs.js';
-import { motivationText } from './matrices.js';
+import { motivationText } from '../llm/outputs.js';
 
 /** Where the text of `lmmrec text embed --source` comes from. */
 export const TEXT_SOURCES = ['profiles', 'reviews', 'motivations'] as const;

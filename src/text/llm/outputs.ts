@@ -2,7 +2,7 @@ import type { Dataset } from '../../data/dataset.js';
 import type { Store } from '../../data/store/store.js';
 import type { OutputStatus } from './cache.js';
 import type { EntityKind } from './inputs.js';
-import { isEmptyOutput, type StoredOutput } from './schema.js';
+import { isEmptyOutput, type Motivation, type StoredOutput } from './schema.js';
 
 export interface EntityOutputs {
   /** Per entity: the stored status, or undefined when the entity was never extracted. */
@@ -45,14 +45,17 @@ export function summaryText(o: StoredOutput | undefined): string | undefined {
   return s && s.toLowerCase() !== 'none' ? s : undefined;
 }
 
-/** M text (method.md §E.4): "category: motivation; …" ordered by strength (stable within equal strength). */
-export function motivationText(o: StoredOutput | undefined): string | undefined {
-  if (!o || o.motivations.length === 0) return undefined;
-  return [...o.motivations]
+/**
+ * M text (method.md §E.4): "category: motivation; …", strongest first (ties keep the model's order).
+ * Undefined for an empty list, so the entity gets a zero row and mask 0.
+ */
+export function motivationText(motivations: readonly Pick<Motivation, 'motivation' | 'category' | 'strength'>[]): string | undefined {
+  const parts = motivations
     .map((m, i) => ({ m, i }))
+    .filter(({ m }) => m.motivation.trim() !== '')
     .sort((a, b) => b.m.strength - a.m.strength || a.i - b.i)
-    .map(({ m }) => `${m.category}: ${m.motivation}`)
-    .join('; ');
+    .map(({ m }) => `${m.category}: ${m.motivation.trim()}`);
+  return parts.length ? parts.join('; ') : undefined;
 }
 
 /**

@@ -22,7 +22,7 @@ test('rlmrec_amazon_book profiles import as summary records (provider and genera
   assert.equal(out.status[40], 'skipped-empty');
   assert.equal(out.outputs[0]!.generator, 'dataset');
   assert.equal(summaryText(out.outputs[0]), texts[0]);
-  assert.equal(motivationText(out.outputs[0]), undefined);
+  assert.equal(motivationText(out.outputs[0]?.motivations ?? []), undefined);
   // Importing again changes nothing.
   importProfiles(store, { dataset: 'tiny_amazon_book', kind: 'user', texts, source: file });
   assert.equal((store.db.prepare('SELECT COUNT(*) AS n FROM llm_entity_outputs').get() as { n: number }).n, 41);
@@ -57,6 +57,6 @@ test('motivation text is "category: motivation; …" ordered by strength', () =>
       { motivation: 'c', category: 'social' as const, strength: 1, evidence: '' },
     ],
   };
-  assert.equal(motivationText(o), 'quality: b; value: a; social: c');
+  assert.equal(motivationText(o.motivations), 'quality: b; value: a; social: c');
   assert.equal(summaryText(o), undefined);
 });
