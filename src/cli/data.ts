@@ -11,15 +11,9 @@ export function workspaceStorePath(workspace: string): string {
   return join(workspace, 'lmmrec.sqlite');
 }
 
-let data: Command | undefined;
-
-/**
- * The one `data` command. Other files add their verbs to it (`data split`, `data noise` in data-prep.ts) by
- * calling this, so every `data` verb hangs off the same commander node whatever order files register in.
- */
-export function dataCommand(): Command {
-  if (data) return data;
-  data = new Command('data').description('dataset folders: inspect, import into a workspace, split, inject noise');
+/** The `data` noun with its inspection verbs; data-prep.ts adds `split` and `noise` to the same node. */
+export function registerDataCommand(program: Command): Command {
+  const data = program.command('data').description('dataset folders: inspect, import into a workspace, split, inject noise');
   data
     .command('stats')
     .description('validate a dataset folder and print its statistics')
@@ -50,11 +44,6 @@ export function dataCommand(): Command {
       }
     });
   return data;
-}
-
-export function registerDataCommand(program: Command): void {
-  const cmd = dataCommand();
-  if (!program.commands.includes(cmd)) program.addCommand(cmd);
 }
 
 /** Human-readable stats table. */

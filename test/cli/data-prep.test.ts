@@ -3,25 +3,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Command } from 'commander';
-import { parseColumnMap, parseKcore, registerDataPrepCommands } from '../../src/cli/data-prep.js';
+import { runCli } from '../helpers/cli.js';
+import { parseColumnMap, parseKcore } from '../../src/cli/data-prep.js';
 import { ManifestSchema } from '../../src/data/preprocess/manifest.js';
 import { ConfigError } from '../../src/util/errors.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures');
 
 async function run(args: string[]): Promise<string[]> {
-  const data = new Command('data').exitOverride();
-  registerDataPrepCommands(data);
-  const logged: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => { logged.push(a.join(' ')); };
-  try {
-    await data.parseAsync(args, { from: 'user' });
-  } finally {
-    console.log = log;
-  }
-  return logged;
+  const out = await runCli(['data', ...args]);
+  return out === '' ? [] : out.split('\n');
 }
 
 const manifestOf = (dir: string) => ManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runCli } from '../helpers/cli.js';
 import { after, test } from 'node:test';
-import { Command } from 'commander';
-import { dataCommand, registerDataCommand, workspaceStorePath } from '../../src/cli/data.js';
+import { workspaceStorePath } from '../../src/cli/data.js';
+import { buildProgram } from '../../src/cli/program.js';
 import { openStore } from '../../src/data/store/store.js';
 import { removeDir } from '../data/bad-input-cases.js';
 
@@ -13,27 +14,11 @@ const ws = mkdtempSync(join(tmpdir(), 'lmmrec-cli-data-'));
 after(() => removeDir(ws));
 
 /** Run `lmmrec <args>` against a fresh program, capturing console.log. */
-async function run(args: string[]): Promise<string> {
-  const program = new Command('lmmrec').exitOverride();
-  registerDataCommand(program);
-  const out: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    console.log = log;
-  }
-  return out.join('\n');
-}
+const run = (args: string[]): Promise<string> => runCli(args);
 
-test('dataCommand() is one shared node, so other files can add verbs to `data`', () => {
-  assert.equal(dataCommand(), dataCommand());
-  assert.deepEqual(dataCommand().commands.map((c) => c.name()).slice(0, 2), ['stats', 'import']);
-  const program = new Command('lmmrec');
-  registerDataCommand(program);
-  registerDataCommand(program);
-  assert.equal(program.commands.filter((c) => c.name() === 'data').length, 1);
+test('the data noun carries the inspection and preparation verbs', () => {
+  const data = buildProgram().commands.find((c) => c.name() === 'data');
+  assert.deepEqual(data?.commands.map((c) => c.name()), ['stats', 'import', 'split', 'noise']);
 });
 
 test('data stats --json prints the stats of a folder', async () => {

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runCli } from '../helpers/cli.js';
 import { after, test } from 'node:test';
-import { Command } from 'commander';
-import { registerEvalReportCommand } from '../../src/cli/eval-report.js';
 import { readPerUserTsv, writePerUserTsv } from '../../src/eval/per-user.js';
 import type { PerUserMetrics } from '../../src/eval/full-ranking.js';
 
@@ -12,21 +11,7 @@ const FIXTURE = resolve(import.meta.dirname, '..', 'fixtures', 'tiny_amazon_book
 const dir = mkdtempSync(join(tmpdir(), 'lmmrec-cli-eval-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[]): Promise<string> {
-  const program = new Command('lmmrec').exitOverride();
-  registerEvalReportCommand(program);
-  registerEvalReportCommand(program); // idempotent: one `eval`, one `compare`
-  assert.equal(program.commands.length, 1);
-  const out: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    console.log = log;
-  }
-  return out.join('\n');
-}
+const run = (args: string[]): Promise<string> => runCli(args);
 
 test('eval popularity writes metrics.json and per-user TSV; eval compare reports both tests', async () => {
   const text = await run(['eval', 'popularity', FIXTURE, '--out', dir]);

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
 import { after, before, test } from 'node:test';
-import { Command } from 'commander';
-import { registerLlmCommand } from '../../src/cli/llm.js';
 import { openStore } from '../../src/data/store/store.js';
 import { fakeAnswer, startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fake-openai-server.js';
 
@@ -13,23 +12,7 @@ let server: FakeOpenAiServer;
 before(async () => { server = await startFakeOpenAiServer(); });
 after(() => server.close());
 
-async function cli(args: string[]): Promise<string> {
-  const program = new Command('lmmrec').exitOverride();
-  registerLlmCommand(program);
-  const out: string[] = [];
-  const log = console.log, err = console.error;
-  console.log = (...a: unknown[]) => { out.push(a.join(' ')); };
-  console.error = (...a: unknown[]) => { out.push(a.join(' ')); };
-  const code = process.exitCode;
-  try {
-    await program.parseAsync(['node', 'lmmrec', 'llm', ...args]);
-  } finally {
-    console.log = log;
-    console.error = err;
-    process.exitCode = code;
-  }
-  return out.join('\n');
-}
+const cli = (args: string[]): Promise<string> => runCli(['llm', ...args], { withStderr: true });
 
 test('llm extract with the rules provider: coverage report, labelled rule-based; a re-run is all cached', async () => {
   const ws = mkdtempSync(join(tmpdir(), 'lmmrec-cli-'));

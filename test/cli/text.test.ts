@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
 import { after, test } from 'node:test';
-import { Command } from 'commander';
-import { encoderSpec, registerTextCommand } from '../../src/cli/text.js';
+import { encoderSpec } from '../../src/cli/text.js';
 import { loadDataset } from '../../src/data/load.js';
 import { readTextMatrices } from '../../src/text/encoders/embed.js';
 import { reviewTexts } from '../../src/text/encoders/sources.js';
@@ -16,21 +16,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'lmmrec-cli-text-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Run `lmmrec text …` in-process, returning what it printed on stdout. */
-async function run(args: string[]): Promise<string> {
-  const program = new Command('lmmrec').exitOverride().configureOutput({ writeErr: () => {} });
-  registerTextCommand(program);
-  const lines: string[] = [];
-  const log = console.log, err = console.error;
-  console.log = (...a: unknown[]) => { lines.push(a.join(' ')); };
-  console.error = () => {};
-  try {
-    await program.parseAsync(['node', 'lmmrec', 'text', ...args]);
-  } finally {
-    console.log = log;
-    console.error = err;
-  }
-  return lines.join('\n');
-}
+const run = (args: string[]): Promise<string> => runCli(['text', ...args]);
 
 test('text embed --source profiles: stores rows, writes the matrices file, second run reuses everything', async () => {
   const ws = join(tmp, 'ws'), out = join(tmp, 'profiles.bin');
