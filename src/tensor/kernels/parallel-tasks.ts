@@ -1,0 +1,142 @@
+import type { Arr } from '../tensor.js';
+import * as ew from './scalar-elementwise.js';
+import { gemmScalar } from './scalar-gemm.js';
+import * as rw from './scalar-rows.js';
+import { gatherAddRowsScalar, gatherRowsScalar, scatterAddRowsRange, spmmScalar } from './scalar-sparse.js';
+import type { GemmFn } from './types.js';
+
+/**
+ * The work the worker pool can split, shared by the main thread and the workers so both run the very same
+ * code on their part. A task runs its kernel on the part [lo, hi) of its partition axis (rows of the output,
+ * or elements) by slicing views, so a part's result cannot depend on where the other parts begin: this is
+ * what makes results bit-identical for any thread count.
+ *
+ * `arrays` are the array arguments in a fixed order per task, `nums` the scalar ones; `outputs` lists the
+ * arrays a task writes (the pool copies those back when it had to stage a non-shared array).
+ */
+export type TaskArray = Arr | Int32Array;
+
+export interface Task {
+  readonly outputs: readonly number[];
+  run(a: readonly TaskArray[], x: readonly number[], lo: number, hi: number, gemm: GemmFn): void;
+}
+
+const f = (a: TaskArray): Arr => a as Arr;
+const i32 = (a: TaskArray): Int32Array => a as Int32Array;
+const sub = (a: TaskArray, lo: number, hi: number): Arr => f(a).subarray(lo, hi);
+const isF64 = (a: TaskArray): boolean => a instanceof Float64Array;
+
+/** Elementwise task over elements [lo, hi); `fn` gets the sliced arrays and the element count. */
+function elems(outputs: number[], fn: (v: Arr[], x: readonly number[], n: number) => void): Task {
+  return { outputs, run: (a, x, lo, hi) => fn(a.map((t) => sub(t, lo, hi)), x, hi - lo) };
+}
+
+/**
+ * Row task over rows [lo, hi); nums[0] is the row width. `layout` has one letter per array: 'm' a
+ * row-major matrix (sliced by rows), 'r' one value per row (sliced by rows), 'w' whole (a shared vector).
+ */
+function rows(outputs: number[], layout: string, fn: (v: Arr[], x: readonly number[], rows: number) => void): Task {
+  return {
+    outputs,
+    run(a, x, lo, hi) {
+      const cols = x[0];
+      const v = a.map((t, i) => (layout[i] === 'm' ? sub(t, lo * cols, hi * cols) : layout[i] === 'r' ? sub(t, lo, hi) : f(t)));
+      fn(v, x, hi - lo);
+    },
+  };
+}
+
+export const TASKS = {
+  gemm: {
+    // arrays: a, b, c; nums: m, k, n, transA, transB, accumulate. Part: rows of C.
+    outputs: [2],
+    run(a, x, lo, hi, gemm) {
+      const [m, k, n, transA, transB, acc] = x;
+      const g: GemmFn = isF64(a[0]) || isF64(a[1]) || isF64(a[2]) ? gemmScalar : gemm;
+      const c = sub(a[2], lo * n, hi * n);
+      if (!transA) g(sub(a[0], lo * k, hi * k), f(a[1]), c, hi - lo, k, n, false, transB === 1, acc === 1);
+      else g(packColumns(f(a[0]), m, k, lo, hi), f(a[1]), c, hi - lo, k, n, false, transB === 1, acc === 1);
+    },
+  },
+  spmm: {
+    // arrays: indptr, indices, values, x, y; nums: n, accumulate, cols. Part: rows of y.
+    outputs: [4],
+    run(a, x, lo, hi) {
+      const [n, acc, cols] = x;
+      const part = { rows: hi - lo, cols, indptr: i32(a[0]).subarray(lo, hi + 1), indices: i32(a[1]), values: a[2] as Float32Array };
+      spmmScalar(part, f(a[3]), sub(a[4], lo * n, hi * n), n, acc === 1);
+    },
+  },
+  gatherRows: {
+    // arrays: src, idx, out; nums: cols. Part: rows of out.
+    outputs: [2],
+    run: (a, [cols], lo, hi) => gatherRowsScalar(f(a[0]), i32(a[1]).subarray(lo, hi), sub(a[2], lo * cols, hi * cols), cols),
+  },
+  gatherAddRows: {
+    outputs: [2],
+    run: (a, [cols], lo, hi) => gatherAddRowsScalar(f(a[0]), i32(a[1]).subarray(lo, hi), sub(a[2], lo * cols, hi * cols), cols),
+  },
+  scatterAddRows: {
+    // Part: destination rows; every part scans all sources, keeping the per-row order of the scalar kernel.
+    outputs: [2],
+    run: (a, [cols], lo, hi) => scatterAddRowsRange(f(a[0]), i32(a[1]), f(a[2]), cols, lo, hi),
+  },
+  add: elems([2], ([a, b, o], _x, n) => ew.add(a, b, o, n)),
+  axpy: elems([1], ([x, y], [alpha], n) => ew.axpy(alpha, x, y, n)),
+  mul: elems([2], ([a, b, o], _x, n) => ew.mul(a, b, o, n)),
+  mulAdd: elems([2], ([a, b, o], _x, n) => ew.mulAdd(a, b, o, n)),
+  scale: elems([1], ([a, o], [s], n) => ew.scale(a, s, o, n)),
+  addScalar: elems([0], ([o], [c], n) => ew.addScalar(o, c, n)),
+  leakyRelu: elems([1], ([x, y], [slope], n) => ew.leakyRelu(x, y, n, slope)),
+  leakyReluGrad: elems([2], ([x, dy, dx], [slope], n) => ew.leakyReluGrad(x, dy, dx, n, slope)),
+  relu: elems([1], ([x, y], _x, n) => ew.relu(x, y, n)),
+  reluGrad: elems([2], ([x, dy, dx], _x, n) => ew.reluGrad(x, dy, dx, n)),
+  sigmoid: elems([1], ([x, y], _x, n) => ew.sigmoid(x, y, n)),
+  sigmoidGrad: elems([2], ([y, dy, dx], _x, n) => ew.sigmoidGrad(y, dy, dx, n)),
+  tanh: elems([1], ([x, y], _x, n) => ew.tanh(x, y, n)),
+  tanhGrad: elems([2], ([y, dy, dx], _x, n) => ew.tanhGrad(y, dy, dx, n)),
+  adamStep: elems([0, 2, 3], ([p, g, m, v], [beta1, beta2, stepSize, bc2Sqrt, eps, weightDecay], n) =>
+    ew.adamStep(p, g, m, v, n, { beta1, beta2, stepSize, bc2Sqrt, eps, weightDecay })),
+  addRowVector: rows([2], 'mwm', ([x, v, o], [cols], r) => rw.addRowVector(x, v, o, r, cols)),
+  rowDot: rows([2], 'mmr', ([x, y, o], [cols], r) => rw.rowDot(x, y, o, r, cols)),
+  rowScaleAdd: rows([2], 'rmm', ([g, y, dx], [cols], r) => rw.rowScaleAdd(g, y, dx, r, cols)),
+  rowL2Normalize: rows([1, 2], 'mmr', ([x, y, s], [cols, eps], r) => rw.rowL2Normalize(x, y, s, r, cols, eps)),
+  rowL2NormalizeGrad: rows([3], 'mrmm', ([y, s, dy, dx], [cols], r) => rw.rowL2NormalizeGrad(y, s, dy, dx, r, cols)),
+  logSumExpRows: rows([1], 'mr', ([x, o], [cols], r) => rw.logSumExpRows(x, o, r, cols)),
+  logSumExpRowsGrad: rows([3], 'mrrm', ([x, l, dy, dx], [cols], r) => rw.logSumExpRowsGrad(x, l, dy, dx, r, cols)),
+  softmaxRows: rows([1, 2], 'mmr', ([x, y, l], [cols, scale], r) => rw.softmaxRows(x, y, l, r, cols, scale)),
+  softmaxRowsGrad: rows([2], 'mmm', ([y, dy, dx], [cols], r) => rw.softmaxRowsGrad(y, dy, dx, r, cols)),
+  copyCols: {
+    // arrays: src, dst; nums: srcCols, srcOff, dstCols, dstOff, width, accumulate. Part: rows.
+    outputs: [1],
+    run(a, [sc, so, dc, doff, width, acc], lo, hi) {
+      rw.copyCols(sub(a[0], lo * sc, hi * sc), sc, so, sub(a[1], lo * dc, hi * dc), dc, doff, hi - lo, width, acc === 1);
+    },
+  },
+} satisfies Record<string, Task>;
+
+export type TaskName = keyof typeof TASKS;
+
+/** Task names in a fixed order; a task's code is its index (the main thread and workers share this list). */
+export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
+
+let packBuf = new Float32Array(0);
+let packBuf64 = new Float64Array(0);
+
+/** Rows [lo, hi) of op(A) for A stored k × m (transA), as a row-major (hi − lo) × k array (reused buffer). */
+function packColumns(a: Arr, m: number, k: number, lo: number, hi: number): Arr {
+  const len = (hi - lo) * k;
+  let out: Arr;
+  if (a instanceof Float64Array) {
+    if (packBuf64.length < len) packBuf64 = new Float64Array(len);
+    out = packBuf64.subarray(0, len);
+  } else {
+    if (packBuf.length < len) packBuf = new Float32Array(len);
+    out = packBuf.subarray(0, len);
+  }
+  for (let r = lo; r < hi; r++) {
+    const d = (r - lo) * k;
+    for (let p = 0; p < k; p++) out[d + p] = a[p * m + r];
+  }
+  return out;
+}

@@ -1,0 +1,128 @@
+import type { Arr } from '../tensor.js';
+import type { GemmChoice } from './gemm-select.js';
+import { type TaskArray, type TaskName, TASKS } from './parallel-tasks.js';
+import { createPool } from './pool.js';
+import { scalarKernels } from './scalar.js';
+import type { Kernels } from './types.js';
+
+export interface WorkerKernelsOptions {
+  /** Threads doing work, the calling thread included (threads − 1 workers are started). */
+  threads: number;
+  /** Default 'auto': the wasm SIMD GEMM when built, else scalar. */
+  gemm?: GemmChoice;
+  /**
+   * Calls with less work than this (inner-loop iterations) run on the calling thread alone, where a ~15 µs
+   * dispatch would cost more than it saves. Does not change results. Default 32768; tests use 0.
+   */
+  minParallelWork?: number;
+}
+
+export interface WorkerKernels extends Kernels {
+  readonly threads: number;
+  readonly gemmKind: 'wasm' | 'scalar';
+  /** Stop the workers. Idle workers are unref'd, so a process also exits without this. */
+  close(): Promise<void>;
+}
+
+/**
+ * The threaded kernel table. SpMM is split by output rows balanced by non-zeros; GEMM by rows of C (in
+ * blocks of 8 rows); gathers, row ops and elementwise ops by rows or elements; scatter-add by destination
+ * rows. Each part runs the same code as the single-threaded path on a slice (parallel-tasks.ts), so results
+ * are bit-identical for any thread count. Reductions (sum, BPR, column sums) are small and order-sensitive
+ * and stay on the calling thread. Float64 inputs run on the calling thread (gradient checks).
+ */
+export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<WorkerKernels> {
+  const pool = await createPool(opts.threads, opts.gemm ?? 'auto');
+  const minWork = opts.minParallelWork ?? 32768;
+  const T = pool.threads, b = pool.bounds;
+
+  const runLocal = (name: TaskName, arrays: readonly TaskArray[], nums: readonly number[], total: number): void =>
+    TASKS[name].run(arrays, nums, 0, total, pool.gemm);
+
+  const serial = (arrays: readonly TaskArray[], total: number, work: number): boolean => {
+    if (pool.closed) throw new Error('worker kernels: used after close()');
+    return T === 1 || total < 2 || work < minWork || arrays.some((a) => a instanceof Float64Array);
+  };
+
+  /** Split [0, total) evenly, boundaries rounded down to multiples of `align` (the last part takes the rest). */
+  const par = (name: TaskName, arrays: readonly TaskArray[], nums: readonly number[], total: number, work: number, align = 1): void => {
+    if (serial(arrays, total, work)) return runLocal(name, arrays, nums, total);
+    b[0] = 0;
+    for (let t = 1; t < T; t++) b[t] = Math.max(b[t - 1], Math.floor((total * t) / T / align) * align);
+    b[T] = total;
+    pool.run(name, arrays, nums);
+  };
+
+  const table = {
+    name: `worker-${T}`,
+    threads: T,
+    gemmKind: pool.gemmKind,
+    close: () => pool.close(),
+    gemm(a, bm, c, m, k, n, transA, transB, accumulate) {
+      par('gemm', [a, bm, c], [m, k, n, +transA, +transB, +accumulate], m, m * k * n, 8);
+    },
+    spmm(s, x, y, n, accumulate) {
+      const arrays = [s.indptr, s.indices, s.values, x, y];
+      const nums = [n, +accumulate, s.cols];
+      const nnz = s.indptr[s.rows];
+      if (serial(arrays, s.rows, nnz * n)) return runLocal('spmm', arrays, nums, s.rows);
+      // Balance parts by cost(r) = indptr[r] + r: non-zeros plus a per-row overhead.
+      const total = nnz + s.rows;
+      b[0] = 0;
+      for (let t = 1; t < T; t++) {
+        const target = (total * t) / T;
+        let lo = b[t - 1], hi = s.rows;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (s.indptr[mid] + mid < target) lo = mid + 1; else hi = mid;
+        }
+        b[t] = lo;
+      }
+      b[T] = s.rows;
+      pool.run('spmm', arrays, nums);
+    },
+    gatherRows: (src, idx, out, cols) => par('gatherRows', [src, idx, out], [cols], idx.length, idx.length * cols),
+    gatherAddRows: (src, idx, out, cols) => par('gatherAddRows', [src, idx, out], [cols], idx.length, idx.length * cols),
+    scatterAddRows(src, idx, out, cols) {
+      const rows = cols === 0 ? 0 : Math.floor(out.length / cols);
+      par('scatterAddRows', [src, idx, out], [cols], rows, idx.length * cols);
+    },
+    add: (a, bb, out, n) => par('add', [a, bb, out].map((v) => v.subarray(0, n)), [], n, n),
+    axpy: (alpha, x, y, n) => par('axpy', [x, y].map((v) => v.subarray(0, n)), [alpha], n, n),
+    mul: (a, bb, out, n) => par('mul', [a, bb, out].map((v) => v.subarray(0, n)), [], n, n),
+    mulAdd: (a, bb, out, n) => par('mulAdd', [a, bb, out].map((v) => v.subarray(0, n)), [], n, n),
+    scale: (a, s, out, n) => par('scale', [a, out].map((v) => v.subarray(0, n)), [s], n, n),
+    addScalar: (x, c, n) => par('addScalar', [x.subarray(0, n)], [c], n, n),
+    addRowVector: (x, v, out, rows, cols) => par('addRowVector', [x, v, out], [cols], rows, rows * cols),
+    colSumsAdd: scalarKernels.colSumsAdd,
+    rowDot: (x, y, out, rows, cols) => par('rowDot', [x, y, out], [cols], rows, rows * cols),
+    rowScaleAdd: (g, y, dx, rows, cols) => par('rowScaleAdd', [g, y, dx], [cols], rows, rows * cols),
+    leakyRelu: (x, y, n, slope) => par('leakyRelu', [x, y].map((v) => v.subarray(0, n)), [slope], n, n),
+    leakyReluGrad: (x, dy, dx, n, slope) => par('leakyReluGrad', [x, dy, dx].map((v) => v.subarray(0, n)), [slope], n, n),
+    relu: (x, y, n) => par('relu', [x, y].map((v) => v.subarray(0, n)), [], n, n),
+    reluGrad: (x, dy, dx, n) => par('reluGrad', [x, dy, dx].map((v) => v.subarray(0, n)), [], n, n),
+    sigmoid: (x, y, n) => par('sigmoid', [x, y].map((v) => v.subarray(0, n)), [], n, 8 * n),
+    sigmoidGrad: (y, dy, dx, n) => par('sigmoidGrad', [y, dy, dx].map((v) => v.subarray(0, n)), [], n, n),
+    tanh: (x, y, n) => par('tanh', [x, y].map((v) => v.subarray(0, n)), [], n, 8 * n),
+    tanhGrad: (y, dy, dx, n) => par('tanhGrad', [y, dy, dx].map((v) => v.subarray(0, n)), [], n, n),
+    rowL2Normalize: (x, y, s, rows, cols, eps) => par('rowL2Normalize', [x, y, s], [cols, eps], rows, 2 * rows * cols),
+    rowL2NormalizeGrad: (y, s, dy, dx, rows, cols) => par('rowL2NormalizeGrad', [y, s, dy, dx], [cols], rows, 2 * rows * cols),
+    logSumExpRows: (x, out, rows, cols) => par('logSumExpRows', [x, out], [cols], rows, 8 * rows * cols),
+    logSumExpRowsGrad: (x, l, dy, dx, rows, cols) => par('logSumExpRowsGrad', [x, l, dy, dx], [cols], rows, 8 * rows * cols),
+    softmaxRows: (x, y, l, rows, cols, scale) => par('softmaxRows', [x, y, l], [cols, scale], rows, 8 * rows * cols),
+    softmaxRowsGrad: (y, dy, dx, rows, cols) => par('softmaxRowsGrad', [y, dy, dx], [cols], rows, 2 * rows * cols),
+    copyCols(src, srcCols, srcOff, dst, dstCols, dstOff, rows, width, accumulate) {
+      par('copyCols', [src, dst], [srcCols, srcOff, dstCols, dstOff, width, +accumulate], rows, rows * width);
+    },
+    sum: scalarKernels.sum,
+    sumSquares: scalarKernels.sumSquares,
+    bprLoss: scalarKernels.bprLoss,
+    bprLossGrad: scalarKernels.bprLossGrad,
+    adamStep(p, g, m, v, n, h) {
+      const arrays: Arr[] = [p, g, m, v].map((a) => a.subarray(0, n));
+      par('adamStep', arrays, [h.beta1, h.beta2, h.stepSize, h.bc2Sqrt, h.eps, h.weightDecay], n, 4 * n);
+    },
+  } satisfies WorkerKernels;
+  return table;
+}
+
