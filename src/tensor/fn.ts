@@ -1,4 +1,5 @@
 import { OPS } from './ops/index.js';
+import type { EdgePattern } from './ops/edge-pattern.js';
 import type { SparseOperand } from './sparse.js';
 import type { Node, Recorder } from './tape.js';
 
@@ -62,3 +63,9 @@ export const bprLoss = (t: Recorder, u: Node, p: Node, q: Node): Node => t.run(O
  */
 export const infoNce = (t: Recorder, a: Node, b: Node, c: Node, temperature: number, eps = 1e-8): Node =>
   t.run(OPS.infoNce, [a, b, c], { temperature, eps });
+
+/** a[r_k] · b[c_k] for every stored entry k of the pattern (nnz × 1): per-edge similarities. */
+export const edgeDot = (t: Recorder, a: Node, b: Node, p: EdgePattern): Node => t.run(OPS.edgeDot, [a, b], p);
+
+/** Ã x with Ã_k = w_k / (row sum of w): propagation over a row-normalised adjacency with learned edge weights. */
+export const rowNormSpmm = (t: Recorder, w: Node, x: Node, p: EdgePattern): Node => t.run(OPS.rowNormSpmm, [w, x], p);

@@ -2,6 +2,7 @@ import { add } from './add.js';
 import { addRowVector } from './add-row-vector.js';
 import { bprLoss } from './bpr-loss.js';
 import { concatCols } from './concat-cols.js';
+import { edgeDot } from './edge-dot.js';
 import { gatherRows } from './gather-rows.js';
 import { infoNce } from './info-nce.js';
 import { leakyRelu } from './leaky-relu.js';
@@ -13,6 +14,7 @@ import type { AnyOp } from './op.js';
 import { relu } from './relu.js';
 import { rowDot } from './row-dot.js';
 import { rowL2Normalize } from './row-l2-normalize.js';
+import { rowNormSpmm } from './row-norm-spmm.js';
 import { scale } from './scale.js';
 import { scatterAddRows } from './scatter-add-rows.js';
 import { sigmoid } from './sigmoid.js';
@@ -31,4 +33,5 @@ export const OPS = {
   add, mul, scale, addRowVector, matmul, spmm, gatherRows, scatterAddRows,
   leakyRelu, relu, sigmoid, tanh, rowL2Normalize, logSumExpRows, softmaxRows,
   concatCols, sliceCols, sum, mean, sumSquares, rowDot, bprLoss, infoNce,
+  edgeDot, rowNormSpmm,
 } satisfies Record<string, AnyOp>;
