@@ -28,6 +28,12 @@ export interface StepContext {
   readonly epoch: number;
   readonly step: number;
   readonly rng: Rng;
+  /**
+   * This step's rewrite of the ego embeddings E^(0) before propagation (RLMRec-Gen's node masking), composed
+   * by the trainer from the plug-ins' `transformEgo` hooks. A base model with an ego table applies it in
+   * `embed`; undefined when no plug-in has the hook.
+   */
+  readonly transformEgo?: (t: Tape, ego: Node) => Node;
 }
 
 /**
@@ -85,6 +91,11 @@ export interface Plugin {
   onStepEnd?(): void;
   /** Before an epoch's first step (e.g. refresh prototypes). */
   onEpochStart?(epoch: number): void;
+  /**
+   * Rewrite the stacked (numUsers + numItems) × d ego table before the base model propagates it (e.g. replace
+   * masked nodes by a learnable token). Called from inside the base model's `embed`, before `loss`.
+   */
+  transformEgo?(t: Tape, ego: Node, ctx: StepContext): Node;
 }
 
 /** What every model factory receives besides its own config. */

@@ -190,9 +190,10 @@ function step(
 ): Record<string, number> {
   tape.reset();
   zeroGrads(params);
-  const e = model.embed(tape, ctx);
-  const terms: [string, Node][] = Object.entries(model.loss(tape, e, batch, ctx));
-  for (const p of plugins) for (const [k, n] of Object.entries(p.loss(tape, e, batch, ctx))) terms.push([`${p.name}.${k}`, n]);
+  const stepCtx = withEgoHooks(ctx, plugins);
+  const e = model.embed(tape, stepCtx);
+  const terms: [string, Node][] = Object.entries(model.loss(tape, e, batch, stepCtx));
+  for (const p of plugins) for (const [k, n] of Object.entries(p.loss(tape, e, batch, stepCtx))) terms.push([`${p.name}.${k}`, n]);
   if (terms.length === 0) throw new LmmrecError('INTERNAL', `${model.name}: loss returned no terms`);
   const values: Record<string, number> = {};
   for (const [k, n] of terms) {
@@ -206,6 +207,17 @@ function step(
   for (let i = 1; i < terms.length; i++) total = F.add(tape, total, terms[i][1]);
   tape.backward(total);
   return values;
+}
+
+/** The step context with the plug-ins' ego rewrites composed in plug-in order (unchanged when none has one). */
+function withEgoHooks(ctx: StepContext, plugins: readonly Plugin[]): StepContext {
+  const hooks = plugins.filter((p) => p.transformEgo !== undefined);
+  if (hooks.length === 0) return ctx;
+  const stepCtx: StepContext = {
+    ...ctx,
+    transformEgo: (t, ego) => hooks.reduce((x, p) => p.transformEgo!(t, x, stepCtx), ego),
+  };
+  return stepCtx;
 }
 
 async function checkAbort(signal: AbortSignal | undefined, epoch: number, s: number): Promise<void> {

@@ -49,8 +49,9 @@ export function createLightGcn(cfg: LightGcnConfig, ctx: ModelContext, name = 'l
   xavierUniform({ rows: ni, cols: d, data: emb.value.data.subarray(nu * d) }, ctx.rng.derive('item-emb'));
   const drop = createEdgeDropper(graph.full.a, cfg.keepRate);
 
-  const forward = (t: Tape, adj: ReturnType<typeof drop>): { layers: Node[]; final: Node } => {
-    const layers = propagate(t, adj, t.param(emb), cfg.layers);
+  const forward = (t: Tape, adj: ReturnType<typeof drop>, ego?: StepContext['transformEgo']): { layers: Node[]; final: Node } => {
+    const e0 = t.param(emb);
+    const layers = propagate(t, adj, ego ? ego(t, e0) : e0, cfg.layers);
     return { layers, final: combineLayers(t, layers, cfg.combine) };
   };
 
@@ -60,7 +61,7 @@ export function createLightGcn(cfg: LightGcnConfig, ctx: ModelContext, name = 'l
     numItems: ni,
     params: [emb],
     embed(t: Tape, step: StepContext): Embeddings {
-      const { layers, final } = forward(t, drop(step.rng));
+      const { layers, final } = forward(t, drop(step.rng), step.transformEgo);
       return { numUsers: nu, numItems: ni, ...splitUsersItems(t, graph, final), layers };
     },
     loss(t: Tape, e: Embeddings, b: Batch): LossTerms {
