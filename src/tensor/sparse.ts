@@ -134,3 +134,65 @@ export function dropEntries(s: SparseMat, keep: number, rng: Rng, out?: SparseMa
   }
   return o;
 }
+
+/**
+ * For a structurally symmetric matrix (entry (i, j) stored iff (j, i) is): mirror[k] is the storage position of
+ * the entry transposed to the one at position k. Throws if the pattern is not symmetric.
+ */
+export function mirrorIndex(s: SparseMat): Int32Array {
+  if (s.rows !== s.cols) throw new RangeError(`mirrorIndex: matrix is ${s.rows}x${s.cols}, not square`);
+  const nnz = sparseNnz(s), mirror = new Int32Array(nnz), cursor = s.indptr.slice(0, s.rows);
+  // Visiting rows in order, the entries (j, i) of row j are met in increasing i, the order in which
+  // transposeSparse would place them; a cursor per row j walks row j alongside.
+  for (let i = 0; i < s.rows; i++) {
+    for (let k = s.indptr[i]; k < s.indptr[i + 1]; k++) {
+      const j = s.indices[k], m = cursor[j]++;
+      if (m >= s.indptr[j + 1] || s.indices[m] !== i) {
+        throw new RangeError(`mirrorIndex: entry (${i}, ${j}) has no transposed partner in the same order (pattern not symmetric or rows not sorted)`);
+      }
+      mirror[m] = k;
+    }
+  }
+  return mirror;
+}
+
+/**
+ * dropEntries and the transpose of its result in one pass, for a structurally symmetric matrix with sorted
+ * rows (the bipartite adjacency): the transpose keeps position k iff the mirrored entry was kept, so no
+ * scatter is needed. The matrix part equals dropEntries(s, keep, rng) for the same rng state. Pass `out`
+ * (capacity ≥ nnz of `s`) to reuse buffers every step.
+ */
+export function dropEntriesWithTranspose(
+  s: SparseMat, mirror: Int32Array, keep: number, rng: Rng, out?: SparseOperand,
+): SparseOperand {
+  const nnz = sparseNnz(s);
+  const fresh = (): SparseMat => ({ rows: s.rows, cols: s.cols, indptr: sharedI32(s.rows + 1), indices: sharedI32(nnz), values: sharedF32(nnz) });
+  const o = out ?? { a: fresh(), t: fresh() };
+  for (const m of [o.a, o.t]) {
+    if (m.rows !== s.rows || m.cols !== s.cols || m.indices.length < nnz) {
+      throw new RangeError(`dropEntriesWithTranspose: out must be ${s.rows}x${s.cols} with capacity ≥ ${nnz}`);
+    }
+  }
+  const mask = new Uint8Array(nnz);
+  for (let k = 0; k < nnz; k++) mask[k] = rng.next() < keep ? 1 : 0;
+  const a = o.a, t = o.t;
+  let wa = 0, wt = 0;
+  a.indptr[0] = 0;
+  t.indptr[0] = 0;
+  for (let r = 0; r < s.rows; r++) {
+    for (let k = s.indptr[r], e = s.indptr[r + 1]; k < e; k++) {
+      if (mask[k] === 1) {
+        a.indices[wa] = s.indices[k];
+        a.values[wa++] = s.values[k];
+      }
+      const m = mirror[k];
+      if (mask[m] === 1) {
+        t.indices[wt] = s.indices[k];
+        t.values[wt++] = s.values[m];
+      }
+    }
+    a.indptr[r + 1] = wa;
+    t.indptr[r + 1] = wt;
+  }
+  return o;
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bipartiteAdjacency, dropEntries, type SparseMat, sparseFromPattern, sparseNnz, transposeSparse } from '../../src/tensor/sparse.js';
+import { bipartiteAdjacency, dropEntries, dropEntriesWithTranspose, mirrorIndex, type SparseMat, sparseFromPattern, sparseNnz, transposeSparse } from '../../src/tensor/sparse.js';
 import { createRng } from '../../src/util/rng.js';
 
 function dense(s: SparseMat): number[][] {
@@ -61,4 +61,29 @@ test('dropEntries: keeps about keep × nnz, values unscaled, directions dropped 
   const reuse = dropEntries(a, 0.5, createRng(2), d);
   assert.equal(reuse, d);
   assert.ok(sparseNnz(reuse) < sparseNnz(a) * 0.6);
+});
+
+test('dropEntriesWithTranspose equals dropEntries + transposeSparse, bit for bit, and reuses buffers', () => {
+  const r = { rows: 30, cols: 20, indptr: new Int32Array(31), indices: new Int32Array(0) };
+  const idx: number[] = [];
+  for (let u = 0; u < 30; u++) {
+    for (let i = 0; i < 20; i++) if ((u * 7 + i * 3) % 5 < 2) idx.push(i);
+    r.indptr[u + 1] = idx.length;
+  }
+  r.indices = Int32Array.from(idx);
+  const adj = bipartiteAdjacency(r);
+  // Non-symmetric values on a symmetric pattern: the transpose must take the mirrored value.
+  for (let k = 0; k < adj.values.length; k++) adj.values[k] = k + 1;
+  const mirror = mirrorIndex(adj);
+  const pair = dropEntriesWithTranspose(adj, mirror, 0.7, createRng(9));
+  const a = dropEntries(adj, 0.7, createRng(9));
+  assert.deepEqual(dense(pair.a), dense(a));
+  assert.deepEqual(dense(pair.t), dense(transposeSparse(a)));
+  assert.deepEqual(Array.from(pair.t.indptr), Array.from(transposeSparse(a).indptr));
+  const again = dropEntriesWithTranspose(adj, mirror, 0.7, createRng(10), pair);
+  assert.equal(again, pair);
+  assert.deepEqual(dense(again.t), dense(transposeSparse(again.a)));
+  assert.throws(() => mirrorIndex(sparseFromPattern(R)), /not square/);
+  const asym = { rows: 2, cols: 2, indptr: Int32Array.of(0, 1, 1), indices: Int32Array.of(1), values: Float32Array.of(1) };
+  assert.throws(() => mirrorIndex(asym), /no transposed partner/);
 });

@@ -55,7 +55,8 @@ export const TASKS = {
       const g: GemmFn = isF64(a[0]) || isF64(a[1]) || isF64(a[2]) ? gemmScalar : gemm;
       const c = sub(a[2], lo * n, hi * n);
       if (!transA) g(sub(a[0], lo * k, hi * k), f(a[1]), c, hi - lo, k, n, false, transB === 1, acc === 1);
-      else g(packColumns(f(a[0]), m, k, lo, hi), f(a[1]), c, hi - lo, k, n, false, transB === 1, acc === 1);
+      else if (lo === 0 && hi === m) g(f(a[0]), f(a[1]), c, m, k, n, true, transB === 1, acc === 1);
+      else g(columnBlock(f(a[0]), m, k, lo, hi), f(a[1]), c, hi - lo, k, n, true, transB === 1, acc === 1);
     },
   },
   spmm: {
@@ -120,23 +121,23 @@ export type TaskName = keyof typeof TASKS;
 /** Task names in a fixed order; a task's code is its index (the main thread and workers share this list). */
 export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
 
-let packBuf = new Float32Array(0);
-let packBuf64 = new Float64Array(0);
+let blockBuf = new Float32Array(0);
+let blockBuf64 = new Float64Array(0);
 
-/** Rows [lo, hi) of op(A) for A stored k × m (transA), as a row-major (hi − lo) × k array (reused buffer). */
-function packColumns(a: Arr, m: number, k: number, lo: number, hi: number): Arr {
-  const len = (hi - lo) * k;
+/**
+ * Columns [lo, hi) of A (stored k × m) as a k × (hi − lo) array, still "transposed" for GEMM: each of the k
+ * rows is one contiguous copy. Same values, same order of p, so the product is unchanged (reused buffer).
+ */
+function columnBlock(a: Arr, m: number, k: number, lo: number, hi: number): Arr {
+  const h = hi - lo, len = h * k;
   let out: Arr;
   if (a instanceof Float64Array) {
-    if (packBuf64.length < len) packBuf64 = new Float64Array(len);
-    out = packBuf64.subarray(0, len);
+    if (blockBuf64.length < len) blockBuf64 = new Float64Array(len);
+    out = blockBuf64.subarray(0, len);
   } else {
-    if (packBuf.length < len) packBuf = new Float32Array(len);
-    out = packBuf.subarray(0, len);
+    if (blockBuf.length < len) blockBuf = new Float32Array(len);
+    out = blockBuf.subarray(0, len);
   }
-  for (let r = lo; r < hi; r++) {
-    const d = (r - lo) * k;
-    for (let p = 0; p < k; p++) out[d + p] = a[p * m + r];
-  }
+  for (let p = 0; p < k; p++) out.set(a.subarray(p * m + lo, p * m + hi), p * h);
   return out;
 }

@@ -83,14 +83,33 @@ export function tanhGrad(y: Arr, dy: Arr, dx: Arr, n: number): void {
  * torch.optim.Adam (amsgrad off) for one tensor:
  *   g ← g + wd·p;  m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;
  *   p ← p − stepSize · m / (sqrt(v) / sqrt(1−β2^t) + eps),  stepSize = lr / (1−β1^t).
- * Arithmetic is float64; m and v are read back after their float32 store, as PyTorch uses the stored tensors.
+ * Arithmetic is float64; the update uses m and v as stored (rounded to float32 for Float32Array state), as
+ * PyTorch uses the stored tensors. The float32 loop rounds with Math.fround instead of re-reading the
+ * arrays, which is the same value and measurably faster.
  */
 export function adamStep(param: Arr, grad: Arr, m: Arr, v: Arr, n: number, h: AdamStepArgs): void {
+  if (m instanceof Float32Array && v instanceof Float32Array) adamF32(param, grad, m, v, n, h);
+  else adamAny(param, grad, m, v, n, h);
+}
+
+function adamF32(param: Arr, grad: Arr, m: Float32Array, v: Float32Array, n: number, h: AdamStepArgs): void {
   const b1 = h.beta1, b2 = h.beta2, c1 = 1 - b1, c2 = 1 - b2;
   const step = h.stepSize, bc2 = h.bc2Sqrt, eps = h.eps, wd = h.weightDecay;
   for (let i = 0; i < n; i++) {
-    let g = grad[i];
-    if (wd !== 0) g += wd * param[i];
+    const g = wd !== 0 ? grad[i] + wd * param[i] : grad[i];
+    const mi = Math.fround(b1 * m[i] + c1 * g);
+    const vi = Math.fround(b2 * v[i] + c2 * g * g);
+    m[i] = mi;
+    v[i] = vi;
+    param[i] -= (step * mi) / (Math.sqrt(vi) / bc2 + eps);
+  }
+}
+
+function adamAny(param: Arr, grad: Arr, m: Arr, v: Arr, n: number, h: AdamStepArgs): void {
+  const b1 = h.beta1, b2 = h.beta2, c1 = 1 - b1, c2 = 1 - b2;
+  const step = h.stepSize, bc2 = h.bc2Sqrt, eps = h.eps, wd = h.weightDecay;
+  for (let i = 0; i < n; i++) {
+    const g = wd !== 0 ? grad[i] + wd * param[i] : grad[i];
     m[i] = b1 * m[i] + c1 * g;
     v[i] = b2 * v[i] + c2 * g * g;
     param[i] -= (step * m[i]) / (Math.sqrt(v[i]) / bc2 + eps);
