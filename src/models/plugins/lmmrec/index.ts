@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import * as F from '../../../tensor/fn.js';
+import type { Node, Tape } from '../../../tensor/tape.js';
+import type { Batch, Embeddings, Plugin, StepContext } from '../../types.js';
+import { alignmentLoss, type ProjectedText } from '../align.js';
+import type { PluginContext } from '../context.js';
+import { l2Penalty } from '../projector.js';
+import { cfEmbeddings } from '../rlmrec-con.js';
+import { stackRows, textRows } from '../rows.js';
+import { createIme } from './ime.js';
+import { distillationLoss } from './itc.js';
+import { batchNodeSet, mcsLoss } from './mcs.js';
+import { createTme } from './tme.js';
+
+/**
+ * LMMRec as a plug-in (method.md §B): L = L_base + L_sem + L_align + L_MCS + L_ITC + L_reg. Defaults are
+ * IRLLRec's Amazon-book settings (`lightgcn_int.yml`) except λ_c and λ_t: IRLLRec's 1e-7 makes MCS and ITC
+ * inert (§B.6 warning), so they start at 1e-3, inside the §B.6 search grid.
+ */
+export const LmmrecConfig = z.strictObject({
+  useSem: z.boolean().default(true),
+  useAlign: z.boolean().default(true),
+  /** Off: L_align aligns t with the base embeddings e instead of the IME output h. */
+  useIME: z.boolean().default(true),
+  useMCS: z.boolean().default(true),
+  useITC: z.boolean().default(true),
+  /** dist: L_ITC = λ_t·L_dist; faithful: λ_t·(0.6·L_dist + 0.4·λ_c·L_MCS), IRLLRec's double count. */
+  itcMode: z.enum(['dist', 'faithful']).default('dist'),
+  /** K_m motivation prototypes per side. */
+  prototypes: z.int().positive().default(128),
+  lambdaS: z.number().nonnegative().default(1e-2),
+  tauS: z.number().positive().default(0.2),
+  lambdaA: z.number().nonnegative().default(2e-2),
+  tauA: z.number().positive().default(0.2),
+  lambdaC: z.number().nonnegative().default(1e-3),
+  tauC: z.number().positive().default(1),
+  lambdaT: z.number().nonnegative().default(1e-3),
+  momentum: z.number().min(0).max(1).default(0.999),
+  /** λ_reg on the plug-in's trainable parameters (prototypes, f_S, f_M; not the teacher). */
+  regWeight: z.number().nonnegative().default(1e-7),
+  /** Candidates of the user terms of L_sem / L_align: all users (IRLLRec) or the batch's. */
+  userCandidates: z.enum(['all', 'batch']).default('all'),
+  /** Cap on |V|, the node set of MCS and ITC. */
+  nodeCap: z.int().positive().default(4096),
+});
+export type LmmrecConfig = z.infer<typeof LmmrecConfig>;
+
+export function createLmmrec(cfg: LmmrecConfig, ctx: PluginContext): Plugin {
+  const sem = cfg.useSem && cfg.lambdaS > 0;
+  const align = cfg.useAlign && cfg.lambdaA > 0;
+  const mcs = cfg.useMCS && cfg.lambdaC > 0;
+  const itc = cfg.useITC && cfg.lambdaT > 0;
+  const faithfulMcs = itc && cfg.itcMode === 'faithful' && cfg.lambdaC > 0;
+  const tme = createTme(ctx, { semantic: sem, motivation: align || mcs || faithfulMcs, teacher: itc, userCandidates: cfg.userCandidates });
+  const ime = align && cfg.useIME ? createIme(ctx, cfg.prototypes) : undefined;
+  const trainable = [...(ime?.params ?? []), ...tme.trainable];
+
+  /** t and e rows of the node set V, the raw MCS value, and L_dist, as needed. */
+  const nodeTerms = (t: Tape, e: { users: Node; items: Node }, mp: ProjectedText, b: Batch, step: StepContext) => {
+    const m = tme.motivation!;
+    const rng = step.rng.derive(`lmmrec/${step.step}`);
+    const v = batchNodeSet(b, m.pair, cfg.nodeCap, rng);
+    const tv = stackRows(t, mp.users, v.users.map((u) => mp.userRow[u]), mp.items, v.items.map((i) => mp.itemRow[i]));
+    const rawMcs = mcs || faithfulMcs ? mcsLoss(t, tv, stackRows(t, e.users, v.users, e.items, v.items), rng, cfg.tauC) : undefined;
+    let dist: Node | undefined;
+    if (itc) {
+      dist = distillationLoss(t, tv, tme.teacher!.forward(t, t.constant(textRows(m.pair, v.users, v.items)), true));
+    }
+    return { rawMcs, dist };
+  };
+
+  return {
+    name: 'lmmrec',
+    // The teacher rides in `params` so checkpoints and best-state restores include it; it never receives a
+    // gradient, so Adam's moments stay 0 and its update is exactly 0.
+    params: [...trainable, ...(tme.teacher?.params ?? [])],
+    loss(t, emb: Embeddings, b, step) {
+      const terms: Record<string, Node> = {};
+      const needsCf = sem || align || mcs || itc;
+      const e = needsCf ? cfEmbeddings(emb, 'lmmrec', ctx.baseName) : undefined;
+      if (sem) {
+        const s = tme.semantic!;
+        const l = alignmentLoss(t, e!, s.text.project(t, b), s.pair, b, { temperature: cfg.tauS, userCandidates: cfg.userCandidates });
+        if (l !== undefined) terms.sem = F.scale(t, l, cfg.lambdaS);
+      }
+      const mp = tme.motivation ? tme.motivation.text.project(t, b) : undefined;
+      if (align) {
+        const anchors = ime ? ime.forward(t, emb.layers) : e!;
+        const l = alignmentLoss(t, anchors, mp!, tme.motivation!.pair, b, { temperature: cfg.tauA, userCandidates: cfg.userCandidates });
+        if (l !== undefined) terms.align = F.scale(t, l, cfg.lambdaA);
+      }
+      if (mcs || itc) {
+        const { rawMcs, dist } = nodeTerms(t, e!, mp!, b, step);
+        if (mcs && rawMcs !== undefined) terms.mcs = F.scale(t, rawMcs, cfg.lambdaC);
+        if (dist !== undefined) {
+          if (cfg.itcMode === 'dist') terms.itc = F.scale(t, dist, cfg.lambdaT);
+          else {
+            const d = F.scale(t, dist, 0.6 * cfg.lambdaT);
+            terms.itc = rawMcs === undefined ? d : F.add(t, d, F.scale(t, rawMcs, 0.4 * cfg.lambdaT * cfg.lambdaC));
+          }
+        }
+      }
+      if (cfg.regWeight > 0 && trainable.length > 0) terms.reg = l2Penalty(t, trainable, cfg.regWeight);
+      return terms;
+    },
+    onStepEnd() {
+      if (itc) tme.ema(cfg.momentum);
+    },
+  };
+}

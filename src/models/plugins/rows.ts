@@ -1,0 +1,78 @@
+import * as F from '../../tensor/fn.js';
+import type { Node, Tape } from '../../tensor/tape.js';
+import { type Mat, matrix } from '../../tensor/tensor.js';
+import type { Rng } from '../../util/rng.js';
+import type { TextPair } from './context.js';
+
+/**
+ * Row bookkeeping shared by the plug-ins: de-duplicating batch ids, dropping entities without text, copying
+ * constant text rows, and stacking user and item rows into one matrix.
+ */
+
+/** Distinct ids in first-appearance order, and for each input position the index of its id among them. */
+export function uniqueIds(ids: Int32Array, bound: number): { ids: Int32Array; pos: Int32Array } {
+  const slot = new Int32Array(bound).fill(-1), out: number[] = [], pos = new Int32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const v = ids[i];
+    if (slot[v] < 0) {
+      slot[v] = out.length;
+      out.push(v);
+    }
+    pos[i] = slot[v];
+  }
+  return { ids: Int32Array.from(out), pos };
+}
+
+/** The ids whose mask entry is 1, in order (duplicates kept). */
+export function withText(ids: Int32Array, mask: Uint8Array): Int32Array {
+  let n = 0;
+  for (let i = 0; i < ids.length; i++) n += mask[ids[i]];
+  if (n === ids.length) return ids;
+  const out = new Int32Array(n);
+  for (let i = 0, w = 0; i < ids.length; i++) if (mask[ids[i]] === 1) out[w++] = ids[i];
+  return out;
+}
+
+/** A fresh matrix of the given rows of a constant matrix. */
+export function copyRows(m: Mat, rows: Int32Array): Mat {
+  const d = m.cols, out = matrix(rows.length, d);
+  for (let i = 0; i < rows.length; i++) out.data.set(m.data.subarray(rows[i] * d, rows[i] * d + d), i * d);
+  return out;
+}
+
+/** Text rows of the given users followed by those of the given items, as one constant matrix. */
+export function textRows(pair: TextPair, users: Int32Array, items: Int32Array): Mat {
+  const d = pair.users.cols, out = matrix(users.length + items.length, d);
+  for (let i = 0; i < users.length; i++) out.data.set(pair.users.data.subarray(users[i] * d, users[i] * d + d), i * d);
+  for (let i = 0; i < items.length; i++) out.data.set(pair.items.data.subarray(items[i] * d, items[i] * d + d), (users.length + i) * d);
+  return out;
+}
+
+/** Rows a[aRows] followed by rows b[bRows], as one (|aRows| + |bRows|) × d node (gradients flow to a and b). */
+export function stackRows(t: Tape, a: Node, aRows: Int32Array, b: Node, bRows: Int32Array): Node {
+  const na = aRows.length, nb = bRows.length;
+  if (nb === 0) return F.gatherRows(t, a, aRows);
+  if (na === 0) return F.gatherRows(t, b, bRows);
+  const top = Int32Array.from({ length: na }, (_, i) => i), bottom = Int32Array.from({ length: nb }, (_, i) => na + i);
+  return F.add(t, F.scatterAddRows(t, F.gatherRows(t, a, aRows), top, na + nb), F.scatterAddRows(t, F.gatherRows(t, b, bRows), bottom, na + nb));
+}
+
+/** k distinct entries of `ids` drawn uniformly (partial Fisher–Yates), in drawn order; all of them if k ≥ length. */
+export function sampleIds(ids: Int32Array, k: number, rng: Rng): Int32Array {
+  if (k >= ids.length) return ids;
+  const a = ids.slice();
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(a.length - i);
+    const v = a[i];
+    a[i] = a[j];
+    a[j] = v;
+  }
+  return a.subarray(0, k);
+}
+
+/** A constant matrix of i.i.d. 1 + N(0, 1) entries: multiplicative Gaussian noise x ⊙ (1 + ε). */
+export function noiseFactors(rows: number, cols: number, rng: Rng): Mat {
+  const m = matrix(rows, cols);
+  for (let i = 0; i < m.data.length; i++) m.data[i] = 1 + rng.normal();
+  return m;
+}
