@@ -88,6 +88,18 @@ function benchGemm(tables: [string, Kernels][], reps: number): void {
   }
 }
 
+/** Round trip of one parallel call too small to be worth splitting: the pool's fixed cost per kernel call. */
+function benchDispatch(workers: WorkerKernels[], reps: number): void {
+  console.log('\nDispatch overhead (an add of 64 floats forced through the pool; µs per call)');
+  const a = rand(64, 5), b = rand(64, 6), c = sharedF32(64);
+  for (const w of workers) {
+    const ms = time(reps, () => {
+      for (let i = 0; i < 1000; i++) w.add(a, b, c, 64);
+    });
+    console.log(`  ${`${w.threads} thread(s)`.padEnd(22)} ${ms.toFixed(1)} µs`);
+  }
+}
+
 function benchSpmm(adj: SparseMat, tables: [string, Kernels][], reps: number): void {
   const d = 32, x = rand(adj.cols * d, 3), y = sharedF32(adj.rows * d);
   console.log(`\nSpMM: normalised adjacency ${adj.rows}x${adj.cols}, nnz ${sparseNnz(adj)} × ${d} columns`);
@@ -163,12 +175,15 @@ export async function run(args: string[]): Promise<void> {
   const fast = await createFastKernels();
   const workers: WorkerKernels[] = [];
   for (const th of threads) workers.push(await createWorkerKernels({ threads: th }));
+  const forced: WorkerKernels[] = [];
+  for (const th of threads) forced.push(await createWorkerKernels({ threads: th, minParallelWork: 0 }));
   try {
     const tables: [string, Kernels][] = [
       ['scalar', scalarKernels],
       [`fast (${fast.gemmKind} gemm)`, fast],
       ...workers.map((w): [string, Kernels] => [`${w.threads} thread(s)`, w]),
     ];
+    benchDispatch(forced, reps);
     benchGemm(tables, reps);
     benchInfoNce(tables.slice(1), reps, 4096);
     benchInfoNce(tables.slice(1), Math.max(1, Math.min(reps, 3)), 11000);
@@ -182,6 +197,6 @@ export async function run(args: string[]): Promise<void> {
     benchSpmm(adj, sparseTables, reps);
     benchStep(train, adj, sparseTables.slice(1), reps);
   } finally {
-    for (const w of workers) await w.close();
+    for (const w of [...workers, ...forced]) await w.close();
   }
 }

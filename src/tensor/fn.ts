@@ -9,8 +9,13 @@ import type { Node, Recorder } from './tape.js';
  */
 
 export const add = (t: Recorder, a: Node, b: Node): Node => t.run(OPS.add, [a, b], undefined);
+export const sub = (t: Recorder, a: Node, b: Node): Node => t.run(OPS.sub, [a, b], undefined);
 export const mul = (t: Recorder, a: Node, b: Node): Node => t.run(OPS.mul, [a, b], undefined);
+export const div = (t: Recorder, a: Node, b: Node): Node => t.run(OPS.div, [a, b], undefined);
 export const scale = (t: Recorder, x: Node, s: number): Node => t.run(OPS.scale, [x], { s });
+export const addConst = (t: Recorder, x: Node, c: number): Node => t.run(OPS.addConst, [x], { c });
+export const exp = (t: Recorder, x: Node): Node => t.run(OPS.exp, [x], undefined);
+export const log = (t: Recorder, x: Node): Node => t.run(OPS.log, [x], undefined);
 export const addRowVector = (t: Recorder, x: Node, v: Node): Node => t.run(OPS.addRowVector, [x, v], undefined);
 
 /** op(a) · op(b). */
@@ -34,6 +39,7 @@ export const tanh = (t: Recorder, x: Node): Node => t.run(OPS.tanh, [x], undefin
 export const rowL2Normalize = (t: Recorder, x: Node, eps = 1e-8): Node => t.run(OPS.rowL2Normalize, [x], { eps });
 export const logSumExpRows = (t: Recorder, x: Node): Node => t.run(OPS.logSumExpRows, [x], undefined);
 export const softmaxRows = (t: Recorder, x: Node): Node => t.run(OPS.softmaxRows, [x], undefined);
+export const logSoftmaxRows = (t: Recorder, x: Node): Node => t.run(OPS.logSoftmaxRows, [x], undefined);
 
 export const concatCols = (t: Recorder, xs: readonly Node[]): Node => t.run(OPS.concatCols, xs, undefined);
 export const sliceCols = (t: Recorder, x: Node, start: number, width: number): Node =>
@@ -52,6 +58,8 @@ export function splitCols(t: Recorder, x: Node, widths: readonly number[]): Node
 export const sum = (t: Recorder, x: Node): Node => t.run(OPS.sum, [x], undefined);
 export const mean = (t: Recorder, x: Node): Node => t.run(OPS.mean, [x], undefined);
 export const sumSquares = (t: Recorder, x: Node): Node => t.run(OPS.sumSquares, [x], undefined);
+/** rows × 1 row sums. */
+export const sumRows = (t: Recorder, x: Node): Node => t.run(OPS.sumRows, [x], undefined);
 export const rowDot = (t: Recorder, a: Node, b: Node): Node => t.run(OPS.rowDot, [a, b], undefined);
 
 /** Mean over the batch of softplus(u·q − u·p). */

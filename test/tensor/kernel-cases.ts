@@ -157,7 +157,13 @@ export function kernelCases(name: string, factory: () => Kernels | Promise<Kerne
           const r = () => rand(rng, n, alloc);
           same(k, reference, 'add', [r(), r(), r()], (t, [a, b, o]) => t.add(a, b, o, n));
           same(k, reference, 'axpy', [r(), r()], (t, [x, y]) => t.axpy(-0.3, x, y, n));
+          same(k, reference, 'sub', [r(), r(), r()], (t, [a, b, o]) => t.sub(a, b, o, n));
           same(k, reference, 'mul', [r(), r(), r()], (t, [a, b, o]) => t.mul(a, b, o, n));
+          same(k, reference, 'div', [r(), r(), r()], (t, [a, b, o]) => t.div(a, b, o, n));
+          same(k, reference, 'divGradA', [r(), r(), r()], (t, [b, dy, dx]) => t.divGradA(b, dy, dx, n));
+          same(k, reference, 'divGradB', [r(), r(), r(), r()], (t, [a, b, dy, db]) => t.divGradB(a, b, dy, db, n));
+          same(k, reference, 'exp', [r(), r()], (t, [x, y]) => t.exp(x, y, n));
+          same(k, reference, 'log', [rand(rng, n, alloc, true), r()], (t, [x, y]) => t.log(x, y, n));
           same(k, reference, 'mulAdd', [r(), r(), r()], (t, [a, b, o]) => t.mulAdd(a, b, o, n));
           same(k, reference, 'scale', [r(), r()], (t, [a, o]) => t.scale(a, 1.7, o, n));
           same(k, reference, 'scale in place', [r()], (t, [a]) => t.scale(a, 1.7, a, n));
@@ -184,6 +190,10 @@ export function kernelCases(name: string, factory: () => Kernels | Promise<Kerne
           same(k, reference, 'addRowVector', [r(), r(cols), r()], (t, [x, v, o]) => t.addRowVector(x, v, o, rows, cols));
           same(k, reference, 'colSumsAdd', [r(), r(cols)], (t, [x, o]) => t.colSumsAdd(x, o, rows, cols));
           same(k, reference, 'rowDot', [r(), r(), r(rows)], (t, [x, y, o]) => t.rowDot(x, y, o, rows, cols));
+          same(k, reference, 'sumRows', [r(), r(rows)], (t, [x, o]) => t.sumRows(x, o, rows, cols));
+          same(k, reference, 'addRowScalars', [r(rows), r()], (t, [g, dx]) => t.addRowScalars(g, dx, rows, cols));
+          same(k, reference, 'logSoftmaxRows', [r(), r()], (t, [x, y]) => t.logSoftmaxRows(x, y, rows, cols));
+          same(k, reference, 'logSoftmaxRowsGrad', [r(), r(), r()], (t, [y, dy, dx]) => t.logSoftmaxRowsGrad(y, dy, dx, rows, cols));
           same(k, reference, 'rowScaleAdd', [r(rows), r(), r()], (t, [g, y, dx]) => t.rowScaleAdd(g, y, dx, rows, cols));
           same(k, reference, 'rowL2Normalize', [r(), r(), r(rows)], (t, [x, y, s]) => t.rowL2Normalize(x, y, s, rows, cols, 1e-8));
           same(k, reference, 'rowL2NormalizeGrad', [r(), rand(rng, rows, alloc, true), r(), r()],

@@ -121,3 +121,18 @@ test('float64 tape records the same graph as float32 up to rounding', () => {
   assert.ok(Math.abs(t32.scalar(l32) - t64.scalar(l64)) < 1e-6);
   for (let i = 0; i < 6; i++) assert.ok(Math.abs(p32.grad.data[i] - p64.grad.data[i]) < 1e-6);
 });
+
+test('graph gradient: ssl_con_loss (MCS) and self-distillation built from primitives', () => {
+  const x = param64('x', 5, 4, 3), e = param64('e', 5, 4, 4), tch = param64('tch', 5, 4, 5);
+  const check = checkGraphGradient([x, e, tch], (t) => {
+    // −mean log( exp(cos(x_n, e_n)/τ) / (Σ_m exp(cos(x_n, e_m)/τ) + 1e-8) + 1e-8 ), τ = 1
+    const xn = F.rowL2Normalize(t, t.param(x)), en = F.rowL2Normalize(t, t.param(e));
+    const num = F.exp(t, F.rowDot(t, xn, en));
+    const den = F.addConst(t, F.sumRows(t, F.exp(t, F.matmul(t, xn, en, false, true))), 1e-8);
+    const mcs = F.scale(t, F.mean(t, F.log(t, F.addConst(t, F.div(t, num, den), 1e-8))), -1);
+    // −mean_n Σ_k softmax(teacher)_k · log softmax(student)_k, plus a sub to cover it
+    const dist = F.scale(t, F.sum(t, F.mul(t, F.softmaxRows(t, t.param(tch)), F.logSoftmaxRows(t, F.sub(t, t.param(x), t.param(e))))), -1 / 5);
+    return F.add(t, mcs, dist);
+  });
+  assert.ok(Math.abs(check.analytic) > 1e-3);
+});

@@ -11,6 +11,33 @@ export function axpy(alpha: number, x: Arr, y: Arr, n: number): void {
   for (let i = 0; i < n; i++) y[i] += alpha * x[i];
 }
 
+export function sub(a: Arr, b: Arr, out: Arr, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
+}
+
+export function div(a: Arr, b: Arr, out: Arr, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = a[i] / b[i];
+}
+
+export function divGradA(b: Arr, dy: Arr, dx: Arr, n: number): void {
+  for (let i = 0; i < n; i++) dx[i] += dy[i] / b[i];
+}
+
+export function divGradB(a: Arr, b: Arr, dy: Arr, db: Arr, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const bi = b[i];
+    db[i] -= (dy[i] * a[i]) / (bi * bi);
+  }
+}
+
+export function exp(x: Arr, y: Arr, n: number): void {
+  for (let i = 0; i < n; i++) y[i] = Math.exp(x[i]);
+}
+
+export function log(x: Arr, y: Arr, n: number): void {
+  for (let i = 0; i < n; i++) y[i] = Math.log(x[i]);
+}
+
 export function mul(a: Arr, b: Arr, out: Arr, n: number): void {
   for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
 }

@@ -21,6 +21,22 @@ export function colSumsAdd(x: Arr, out: Arr, rows: number, cols: number): void {
   }
 }
 
+export function sumRows(x: Arr, out: Arr, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += x[o + j];
+    out[i] = s;
+  }
+}
+
+export function addRowScalars(g: Arr, dx: Arr, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols, gi = g[i];
+    for (let j = 0; j < cols; j++) dx[o + j] += gi;
+  }
+}
+
 export function rowDot(x: Arr, y: Arr, out: Arr, rows: number, cols: number): void {
   for (let i = 0; i < rows; i++) {
     const o = i * cols;
@@ -107,6 +123,27 @@ export function softmaxRowsGrad(y: Arr, dy: Arr, dx: Arr, rows: number, cols: nu
     let d = 0;
     for (let j = 0; j < cols; j++) d += y[o + j] * dy[o + j];
     for (let j = 0; j < cols; j++) dx[o + j] += y[o + j] * (dy[o + j] - d);
+  }
+}
+
+export function logSoftmaxRows(x: Arr, y: Arr, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    let mx = -Infinity;
+    for (let j = 0; j < cols; j++) if (x[o + j] > mx) mx = x[o + j];
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += Math.exp(x[o + j] - mx);
+    const lse = mx + Math.log(s);
+    for (let j = 0; j < cols; j++) y[o + j] = x[o + j] - lse;
+  }
+}
+
+export function logSoftmaxRowsGrad(y: Arr, dy: Arr, dx: Arr, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    let g = 0;
+    for (let j = 0; j < cols; j++) g += dy[o + j];
+    for (let j = 0; j < cols; j++) dx[o + j] += dy[o + j] - Math.exp(y[o + j]) * g;
   }
 }
 

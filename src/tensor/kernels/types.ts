@@ -51,10 +51,18 @@ export interface Kernels {
   add(a: Arr, b: Arr, out: Arr, n: number): void;
   /** y += alpha · x */
   axpy(alpha: number, x: Arr, y: Arr, n: number): void;
+  /** out = a − b */
+  sub(a: Arr, b: Arr, out: Arr, n: number): void;
   /** out = a ⊙ b */
   mul(a: Arr, b: Arr, out: Arr, n: number): void;
   /** out += a ⊙ b */
   mulAdd(a: Arr, b: Arr, out: Arr, n: number): void;
+  /** out = a / b */
+  div(a: Arr, b: Arr, out: Arr, n: number): void;
+  /** dx += dy / b (gradient of a / b in a; also of log b in b) */
+  divGradA(b: Arr, dy: Arr, dx: Arr, n: number): void;
+  /** db −= dy · a / b² (gradient of a / b in b) */
+  divGradB(a: Arr, b: Arr, dy: Arr, db: Arr, n: number): void;
   /** out = s · a */
   scale(a: Arr, s: number, out: Arr, n: number): void;
   /** x += c (every element) */
@@ -63,11 +71,17 @@ export interface Kernels {
   addRowVector(x: Arr, v: Arr, out: Arr, rows: number, cols: number): void;
   /** out[j] += Σ_i x[i, j] */
   colSumsAdd(x: Arr, out: Arr, rows: number, cols: number): void;
+  /** out[i] = Σ_j x[i, j] */
+  sumRows(x: Arr, out: Arr, rows: number, cols: number): void;
+  /** dx[i, j] += g[i] (backward of sumRows) */
+  addRowScalars(g: Arr, dx: Arr, rows: number, cols: number): void;
   /** out[i] = x[i, :] · y[i, :] */
   rowDot(x: Arr, y: Arr, out: Arr, rows: number, cols: number): void;
   /** dx[i, :] += g[i] · y[i, :] (backward of rowDot, once per side) */
   rowScaleAdd(g: Arr, y: Arr, dx: Arr, rows: number, cols: number): void;
 
+  exp(x: Arr, y: Arr, n: number): void;
+  log(x: Arr, y: Arr, n: number): void;
   leakyRelu(x: Arr, y: Arr, n: number, slope: number): void;
   leakyReluGrad(x: Arr, dy: Arr, dx: Arr, n: number, slope: number): void;
   relu(x: Arr, y: Arr, n: number): void;
@@ -94,6 +108,10 @@ export interface Kernels {
   softmaxRows(x: Arr, y: Arr, lse: Arr, rows: number, cols: number, scale: number): void;
   /** dx += y ⊙ (dy − rowsum(y ⊙ dy)) (for softmax with scale 1) */
   softmaxRowsGrad(y: Arr, dy: Arr, dx: Arr, rows: number, cols: number): void;
+  /** y[i, :] = x[i, :] − logsumexp(x[i, :]). x may equal y. */
+  logSoftmaxRows(x: Arr, y: Arr, rows: number, cols: number): void;
+  /** dx += dy − exp(y) · rowsum(dy) */
+  logSoftmaxRowsGrad(y: Arr, dy: Arr, dx: Arr, rows: number, cols: number): void;
 
   /** dst[i, dstOff + j] (+)= src[i, srcOff + j] for j < width (concat, split and their gradients). */
   copyCols(

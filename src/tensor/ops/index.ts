@@ -1,11 +1,16 @@
 import { add } from './add.js';
+import { addConst } from './add-const.js';
 import { addRowVector } from './add-row-vector.js';
 import { bprLoss } from './bpr-loss.js';
 import { concatCols } from './concat-cols.js';
+import { div } from './div.js';
+import { exp } from './exp.js';
 import { edgeDot } from './edge-dot.js';
 import { gatherRows } from './gather-rows.js';
 import { infoNce } from './info-nce.js';
 import { leakyRelu } from './leaky-relu.js';
+import { log } from './log.js';
+import { logSoftmaxRows } from './log-softmax-rows.js';
 import { logSumExpRows } from './log-sum-exp-rows.js';
 import { matmul } from './matmul.js';
 import { mean } from './mean.js';
@@ -21,7 +26,9 @@ import { sigmoid } from './sigmoid.js';
 import { sliceCols } from './slice-cols.js';
 import { softmaxRows } from './softmax-rows.js';
 import { spmm } from './spmm.js';
+import { sub } from './sub.js';
 import { sum } from './sum.js';
+import { sumRows } from './sum-rows.js';
 import { sumSquares } from './sum-squares.js';
 import { tanh } from './tanh.js';
 
@@ -30,8 +37,8 @@ import { tanh } from './tanh.js';
  * not added here cannot be used through fn.ts without failing review.
  */
 export const OPS = {
-  add, mul, scale, addRowVector, matmul, spmm, gatherRows, scatterAddRows,
-  leakyRelu, relu, sigmoid, tanh, rowL2Normalize, logSumExpRows, softmaxRows,
-  concatCols, sliceCols, sum, mean, sumSquares, rowDot, bprLoss, infoNce,
+  add, sub, mul, div, scale, addConst, addRowVector, matmul, spmm, gatherRows, scatterAddRows,
+  exp, log, leakyRelu, relu, sigmoid, tanh, rowL2Normalize, logSumExpRows, softmaxRows, logSoftmaxRows,
+  concatCols, sliceCols, sum, mean, sumSquares, sumRows, rowDot, bprLoss, infoNce,
   edgeDot, rowNormSpmm,
 } satisfies Record<string, AnyOp>;
