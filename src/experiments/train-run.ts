@@ -10,6 +10,7 @@ import { injectNoise } from '../data/noise.js';
 import { lmmrecVersion } from '../data/preprocess/manifest.js';
 import { evaluate } from '../eval/full-ranking.js';
 import { writePerUserTsv } from '../eval/per-user.js';
+import { createPlugins, PluginList, PluginSettings } from '../models/plugin-registry.js';
 import { createModel, ModelConfig } from '../models/registry.js';
 import type { Scorer } from '../models/types.js';
 import type { TrainEvent } from '../train/events.js';
@@ -18,9 +19,13 @@ import { ConfigError, DataError, LmmrecError } from '../util/errors.js';
 import { sha256File } from '../util/hash.js';
 import { createRng } from '../util/rng.js';
 import { createRunKernels } from './kernels.js';
+import { loadPluginText, TextInputConfig } from './plugin-text.js';
 
-/** The run config plus the `model` section (`{ name, ...fields }`, checked against that model's schema). */
-export const TrainRunConfig = RunConfig.extend({ model: ModelConfig });
+/**
+ * The run config plus the `model` section (`{ name, ...fields }`, checked against that model's schema), the
+ * plug-ins on top of it (`plugins: [names]`, settings under `plugin.<name>`) and their text inputs (`text`).
+ */
+export const TrainRunConfig = RunConfig.extend({ model: ModelConfig, plugins: PluginList, plugin: PluginSettings, text: TextInputConfig });
 export type TrainRunConfig = z.infer<typeof TrainRunConfig>;
 
 /** defaults < preset < file < --set for a training run. */
@@ -48,6 +53,8 @@ export interface TrainRunResult {
 export interface RunMetrics {
   protocol: string;
   model: string;
+  /** Plug-ins trained on top of the model, when any. */
+  plugins?: string[];
   dataset: string;
   seed: number;
   epochs: number;
@@ -73,7 +80,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const config = opts.config;
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const name = config.data.dir ? basename(resolve(config.data.dir)) : 'data';
-  const runDir = resolve(opts.outDir ?? join(config.workspace, 'runs'), `${stamp}-${config.model.name}-${name}-s${config.seed}`);
+  const runDir = resolve(opts.outDir ?? join(config.workspace, 'runs'), `${stamp}-${armName(config)}-${name}-s${config.seed}`);
   await mkdir(join(runDir, 'checkpoints'), { recursive: true });
   await writeFile(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   return execute(runDir, config, false, opts);
@@ -112,15 +119,17 @@ async function execute(runDir: string, config: TrainRunConfig, resume: boolean, 
     const log = join(runDir, 'log.jsonl');
     const root = createRng(config.seed);
     const model = await createModel(config.model, { train: ds.train, kernels, rng: root.derive('init') });
+    const text = config.plugins.length > 0 ? await loadPluginText(config.text, ds) : undefined;
+    const plugins = createPlugins(config.plugins, config.plugin, { model, train: ds.train, kernels, rng: root.derive('init'), text: text?.text ?? {} });
     const evalOpts = { train: ds.train, ks: config.eval.ks, chunkUsers: config.eval.chunkUsers, protocol: config.eval.protocol, signal };
     const validate = async (scorer: Scorer): Promise<Record<string, number>> =>
       (await evaluate(scorer, { ...evalOpts, targets: ds.valid })).mean;
-    onProgress?.({ type: 'phase', phase: 'train', detail: `${config.model.name} on ${ds.name} (${kernels.name} kernels)` });
+    onProgress?.({ type: 'phase', phase: 'train', detail: `${armName(config)} on ${ds.name} (${kernels.name} kernels)` });
     let pending = Promise.resolve();
     const { state } = await trainModel({
-      model, train: ds.train, config: config.train, seed: config.seed, kernels, validate, signal,
+      model, plugins, train: ds.train, config: config.train, seed: config.seed, kernels, validate, signal,
       checkpointDir: join(runDir, 'checkpoints'), resume,
-      metadata: checkpointMetadata(config, ds, hashes),
+      metadata: { ...checkpointMetadata(config, ds, hashes), ...(plugins.length > 0 && { plugins: JSON.stringify(config.plugins), textHashes: JSON.stringify(text?.hashes ?? {}) }) },
       onProgress: (e) => {
         if (e.type !== 'step') pending = pending.then(() => appendFile(log, `${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`));
         onProgress?.(e);
@@ -133,7 +142,7 @@ async function execute(runDir: string, config: TrainRunConfig, resume: boolean, 
     const testMs = performance.now() - t0;
     await writePerUserTsv(join(runDir, 'test-per-user.tsv'), test.perUser);
     const metrics: RunMetrics = {
-      protocol: test.protocol.name, model: config.model.name, dataset: ds.name, seed: config.seed,
+      protocol: test.protocol.name, model: config.model.name, ...(plugins.length > 0 && { plugins: config.plugins }), dataset: ds.name, seed: config.seed,
       epochs: state.epoch, stopped: state.stopped, bestEpoch: state.bestEpoch, valid: state.bestMetrics, test: test.mean,
       testUsers: test.numUsers, trainMs: state.elapsedMs, testMs,
       meanEpochMs: state.losses.reduce((s, l) => s + l.ms, 0) / Math.max(1, state.losses.length),
@@ -145,6 +154,11 @@ async function execute(runDir: string, config: TrainRunConfig, resume: boolean, 
   } finally {
     await close();
   }
+}
+
+/** `lightgcn`, or `lightgcn+lmmrec` with plug-ins. */
+export function armName(config: Pick<TrainRunConfig, 'model' | 'plugins'>): string {
+  return [config.model.name, ...config.plugins].join('+');
 }
 
 /** The dataset a run trains on: the folder, plus seeded fake interactions when data.noise > 0 (method.md §B.8). */

@@ -21,6 +21,8 @@ export interface PluginText {
   readonly semantic?: TextPair;
   /** M: textual motivations (embedded motivation lists). */
   readonly motivation?: TextPair;
+  /** Why a configured input is absent (e.g. its file has no such matrix), told only to a plug-in that needs it. */
+  readonly missing?: Partial<Record<'semantic' | 'motivation', string>>;
 }
 
 /** What every plug-in factory receives besides its own config. */
@@ -40,11 +42,11 @@ export interface PluginContext {
 }
 
 /** The text pair a plug-in needs; a ConfigError naming the setting when it is missing or misshapen. */
-export function requireText(ctx: PluginContext, plugin: string, which: keyof PluginText): TextPair {
+export function requireText(ctx: PluginContext, plugin: string, which: 'semantic' | 'motivation'): TextPair {
   const pair = ctx.text[which];
   if (!pair) {
     const how = which === 'semantic' ? 'text.semantic (a matrices file from `lmmrec text embed`)' : 'text.motivation (`lmmrec text embed --source motivations`)';
-    throw new ConfigError(`${plugin}: needs ${which} text embeddings; set ${how}`);
+    throw new ConfigError(`${plugin}: needs ${which} text embeddings; ${ctx.text.missing?.[which] ?? `set ${how}`}`);
   }
   if (pair.users.rows !== ctx.numUsers || pair.items.rows !== ctx.numItems || pair.users.cols !== pair.items.cols) {
     throw new ConfigError(`${plugin}: ${which} text is ${pair.users.rows} users × ${pair.items.rows} items (dim ${pair.users.cols}/${pair.items.cols}), the data has ${ctx.numUsers} × ${ctx.numItems}`);
