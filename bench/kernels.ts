@@ -35,17 +35,29 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Median milliseconds of `reps` calls after one warm-up. */
+/** Median wall milliseconds of `reps` calls after one warm-up. */
 function time(reps: number, f: () => void): number {
-  f();
-  const ts: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t = performance.now();
-    f();
-    ts.push(performance.now() - t);
-  }
-  return median(ts);
+  return timeCpu(reps, f).wall;
 }
+
+/**
+ * Median wall and CPU milliseconds (CPU of the whole process, all threads). On a busy machine the CPU time
+ * is the steadier number for one thread; wall time is what counts with several.
+ */
+function timeCpu(reps: number, f: () => void): { wall: number; cpu: number } {
+  f();
+  const wall: number[] = [], cpu: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const c = process.cpuUsage(), t = performance.now();
+    f();
+    wall.push(performance.now() - t);
+    const u = process.cpuUsage(c);
+    cpu.push((u.user + u.system) / 1000);
+  }
+  return { wall: median(wall), cpu: median(cpu) };
+}
+
+const fmt = (x: { wall: number; cpu: number }, digits = 1): string => `${x.wall.toFixed(digits)} ms (cpu ${x.cpu.toFixed(digits)})`;
 
 function rand(n: number, seed: number): Float32Array {
   const rng = createRng(seed), a = sharedF32(n);
@@ -104,8 +116,8 @@ function benchSpmm(adj: SparseMat, tables: [string, Kernels][], reps: number): v
   const d = 32, x = rand(adj.cols * d, 3), y = sharedF32(adj.rows * d);
   console.log(`\nSpMM: normalised adjacency ${adj.rows}x${adj.cols}, nnz ${sparseNnz(adj)} × ${d} columns`);
   for (const [name, k] of tables) {
-    const ms = time(reps, () => k.spmm(adj, x, y, d, false));
-    console.log(`  ${name.padEnd(22)} ${ms.toFixed(2)} ms  (${((sparseNnz(adj) * d * 2) / ms / 1e6).toFixed(2)} GFLOP/s)`);
+    const ms = timeCpu(reps, () => k.spmm(adj, x, y, d, false));
+    console.log(`  ${name.padEnd(22)} ${fmt(ms, 2)}  ${((sparseNnz(adj) * d * 2) / ms.wall / 1e6).toFixed(2)} GFLOP/s`);
   }
 }
 
@@ -116,12 +128,12 @@ function benchInfoNce(tables: [string, Kernels][], reps: number, candidates: num
     const a = createParam('a', bs, d), b = createParam('b', bs, d), c = createParam('c', candidates, d);
     for (const p of [a, b, c]) p.value.data.set(rand(p.value.data.length, 4));
     const t = createTape(k);
-    const ms = time(reps, () => {
+    const ms = timeCpu(reps, () => {
       t.reset();
       const cNode = candidates === bs ? t.param(b) : t.param(c);
       t.backward(t.run(OPS.infoNce, [t.param(a), t.param(b), cNode], { temperature: 0.2, eps: 1e-8 }));
     });
-    console.log(`  ${name.padEnd(22)} ${ms.toFixed(1)} ms`);
+    console.log(`  ${name.padEnd(22)} ${fmt(ms)}`);
   }
 }
 
@@ -164,8 +176,8 @@ function benchStep(train: ReturnType<typeof readTrain>, adj: SparseMat, tables: 
       parts.drop.push(t1 - t0);
       parts.step.push(performance.now() - t0);
     };
-    const ms = time(reps, step);
-    console.log(`  ${name.padEnd(22)} ${ms.toFixed(1)} ms/step (dropout+transpose ${median(parts.drop).toFixed(1)} ms) → epoch ≈ ${((ms * steps) / 1000).toFixed(2)} s`);
+    const ms = timeCpu(reps, step);
+    console.log(`  ${name.padEnd(22)} ${fmt(ms)} per step (dropout ${median(parts.drop).toFixed(1)} ms) → epoch ≈ ${((ms.wall * steps) / 1000).toFixed(2)} s`);
   }
 }
 
