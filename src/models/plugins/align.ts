@@ -4,7 +4,7 @@ import type { Mat } from '../../tensor/tensor.js';
 import type { Batch } from '../types.js';
 import type { TextPair } from './context.js';
 import type { Projector } from './projector.js';
-import { copyRows, uniqueIds, withText } from './rows.js';
+import { copyRows, createScratch, uniqueIds, withText } from './rows.js';
 
 /** 'all': every user's projected text is a candidate (RLMRec); 'batch': the batch users' rows, like items. */
 export type UserCandidates = 'all' | 'batch';
@@ -25,7 +25,8 @@ export interface TextProjection {
 
 /**
  * The projected-text side of an alignment: f(S) for the rows one step needs. Projection is row-wise, so
- * projecting each distinct row once and gathering duplicates gives RLMRec's per-row result.
+ * projecting each distinct row once and gathering duplicates gives RLMRec's per-row result. One projection
+ * per step: the row buffers are reused by the next call.
  */
 export function createTextProjection(pair: TextPair, proj: Projector, userCandidates: UserCandidates): TextProjection {
   const nu = pair.users.rows, ni = pair.items.rows;
@@ -38,6 +39,7 @@ export function createTextProjection(pair: TextPair, proj: Projector, userCandid
     ids.forEach((v, i) => (row[v] = i));
     return row;
   };
+  const userScratch = createScratch(), itemScratch = createScratch();
   return {
     project(t, b, detached = false) {
       let users: Node, userRow: Int32Array;
@@ -46,7 +48,7 @@ export function createTextProjection(pair: TextPair, proj: Projector, userCandid
         userRow = allRow;
       } else {
         const ids = uniqueIds(withText(b.users, pair.userMask), nu).ids;
-        users = proj.forward(t, t.constant(copyRows(pair.users, ids)), detached);
+        users = proj.forward(t, t.constant(copyRows(pair.users, ids, userScratch)), detached);
         userRow = rowsOf(ids, nu);
       }
       const pos = withText(b.pos, pair.itemMask), neg = withText(b.neg, pair.itemMask);
@@ -54,9 +56,19 @@ export function createTextProjection(pair: TextPair, proj: Projector, userCandid
       both.set(pos);
       both.set(neg, pos.length);
       const itemIds = uniqueIds(both, ni).ids;
-      return { users, userRow, items: proj.forward(t, t.constant(copyRows(pair.items, itemIds)), detached), itemRow: rowsOf(itemIds, ni) };
+      const items = proj.forward(t, t.constant(copyRows(pair.items, itemIds, itemScratch)), detached);
+      return { users, userRow, items, itemRow: rowsOf(itemIds, ni) };
     },
   };
+}
+
+/**
+ * The first n triples of a batch (all of them for n = 0): the contrastive terms' share of the batch. Batches
+ * are shuffled, so a prefix is a uniform sample; in-batch InfoNCE costs grow with its square [DESIGN].
+ */
+export function headBatch(b: Batch, n: number): Batch {
+  if (n === 0 || n >= b.users.length) return b;
+  return { users: b.users.subarray(0, n), pos: b.pos.subarray(0, n), neg: b.neg.subarray(0, n) };
 }
 
 /** Rows `ids` of a projection (ids must have been projected). */

@@ -33,16 +33,30 @@ export function withText(ids: Int32Array, mask: Uint8Array): Int32Array {
   return out;
 }
 
-/** A fresh matrix of the given rows of a constant matrix. */
-export function copyRows(m: Mat, rows: Int32Array): Mat {
-  const d = m.cols, out = matrix(rows.length, d);
-  for (let i = 0; i < rows.length; i++) out.data.set(m.data.subarray(rows[i] * d, rows[i] * d + d), i * d);
-  return out;
+/**
+ * A matrix buffer reused across steps (grown when too small): for constants a step builds (text rows, noise),
+ * which the tape reads only until its next reset. Each call site owns one; a second call overwrites the first.
+ */
+export type Scratch = (rows: number, cols: number) => Mat;
+
+export function createScratch(): Scratch {
+  let buf = matrix(0, 0).data;
+  return (rows, cols) => {
+    if (buf.length < rows * cols) buf = matrix(Math.ceil(rows * cols * 1.25), 1).data;
+    return { rows, cols, data: buf.subarray(0, rows * cols) };
+  };
+}
+
+/** The given rows of a constant matrix, copied into `out` (a fresh matrix by default). */
+export function copyRows(m: Mat, rows: Int32Array, out: Scratch = matrix): Mat {
+  const d = m.cols, res = out(rows.length, d);
+  for (let i = 0; i < rows.length; i++) res.data.set(m.data.subarray(rows[i] * d, rows[i] * d + d), i * d);
+  return res;
 }
 
 /** Text rows of the given users followed by those of the given items, as one constant matrix. */
-export function textRows(pair: TextPair, users: Int32Array, items: Int32Array): Mat {
-  const d = pair.users.cols, out = matrix(users.length + items.length, d);
+export function textRows(pair: TextPair, users: Int32Array, items: Int32Array, scratch: Scratch = matrix): Mat {
+  const d = pair.users.cols, out = scratch(users.length + items.length, d);
   for (let i = 0; i < users.length; i++) out.data.set(pair.users.data.subarray(users[i] * d, users[i] * d + d), i * d);
   for (let i = 0; i < items.length; i++) out.data.set(pair.items.data.subarray(items[i] * d, items[i] * d + d), (users.length + i) * d);
   return out;
@@ -71,8 +85,8 @@ export function sampleIds(ids: Int32Array, k: number, rng: Rng): Int32Array {
 }
 
 /** A constant matrix of i.i.d. 1 + N(0, 1) entries: multiplicative Gaussian noise x ⊙ (1 + ε). */
-export function noiseFactors(rows: number, cols: number, rng: Rng): Mat {
-  const m = matrix(rows, cols);
+export function noiseFactors(rows: number, cols: number, rng: Rng, scratch: Scratch = matrix): Mat {
+  const m = scratch(rows, cols);
   for (let i = 0; i < m.data.length; i++) m.data[i] = 1 + rng.normal();
   return m;
 }

@@ -22,12 +22,7 @@ export const edgeDot: Op<EdgePattern> = {
     const d = a.cols, ad = a.data, bd = b.data, out = y.data, indptr = p.indptr, indices = p.indices;
     for (let r = 0; r < p.rows; r++) {
       const ao = r * d;
-      for (let e = indptr[r], end = indptr[r + 1]; e < end; e++) {
-        const bo = indices[e] * d;
-        let s = 0;
-        for (let j = 0; j < d; j++) s += ad[ao + j] * bd[bo + j];
-        out[e] = s;
-      }
+      for (let e = indptr[r], end = indptr[r + 1]; e < end; e++) out[e] = dotAt(ad, ao, bd, indices[e] * d, d);
     }
   },
   backward(k, [a, b], _y, dy, [da, db], p, scratch) {
@@ -47,4 +42,17 @@ export const edgeDot: Op<EdgePattern> = {
 /** out[kT] = v[perm[kT]]: values in the transpose's storage order. */
 export function permute(v: Arr, perm: Int32Array, out: Arr): void {
   for (let i = 0; i < perm.length; i++) out[i] = v[perm[i]];
+}
+
+/** a[ao..ao+d) · b[bo..bo+d) with four accumulators (a fixed order, so results do not depend on the caller). */
+export function dotAt(a: Arr, ao: number, b: Arr, bo: number, d: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, j = 0;
+  for (; j + 4 <= d; j += 4) {
+    s0 += a[ao + j] * b[bo + j];
+    s1 += a[ao + j + 1] * b[bo + j + 1];
+    s2 += a[ao + j + 2] * b[bo + j + 2];
+    s3 += a[ao + j + 3] * b[bo + j + 3];
+  }
+  for (; j < d; j++) s0 += a[ao + j] * b[bo + j];
+  return s0 + s1 + (s2 + s3);
 }

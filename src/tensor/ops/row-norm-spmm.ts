@@ -1,5 +1,5 @@
 import type { Arr } from '../tensor.js';
-import { permute } from './edge-dot.js';
+import { dotAt, permute } from './edge-dot.js';
 import { edgeCount, type EdgePattern, randomPattern, withValues } from './edge-pattern.js';
 import { arity, check, type Op } from './op.js';
 import { randMat } from './sample.js';
@@ -46,12 +46,7 @@ export const rowNormSpmm: Op<EdgePattern> = {
         const s = rowSum[r];
         if (s === 0) continue;
         const go = r * d;
-        for (let e = indptr[r], end = indptr[r + 1]; e < end; e++) {
-          const xo = indices[e] * d;
-          let dot = 0;
-          for (let j = 0; j < d; j++) dot += g[go + j] * xd[xo + j];
-          out[e] += (dot - q[r]) / s;
-        }
+        for (let e = indptr[r], end = indptr[r + 1]; e < end; e++) out[e] += (dotAt(g, go, xd, indices[e] * d, d) - q[r]) / s;
       }
     }
   },

@@ -30,7 +30,7 @@ const constant = (t: Tape, rows: number, cols: number, values: number[]) => {
 test('defaults: IRLLRec Amazon-book settings, MCS / ITC weights inside the §B.6 grid', () => {
   const c = LmmrecConfig.parse({});
   assert.deepEqual([c.prototypes, c.lambdaS, c.tauS, c.lambdaA, c.tauA, c.tauC, c.momentum, c.regWeight], [128, 1e-2, 0.2, 2e-2, 0.2, 1, 0.999, 1e-7]);
-  assert.deepEqual([c.lambdaC, c.lambdaT, c.itcMode, c.userCandidates, c.nodeCap], [1e-3, 1e-3, 'dist', 'all', 4096]);
+  assert.deepEqual([c.lambdaC, c.lambdaT, c.itcMode, c.userCandidates, c.nodeCap, c.alignBatch], [1e-3, 1e-3, 'dist', 'all', 4096, 0]);
   assert.throws(() => LmmrecConfig.parse({ useIme: false }), /useIme/);
 });
 

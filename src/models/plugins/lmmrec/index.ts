@@ -2,11 +2,11 @@ import { z } from 'zod';
 import * as F from '../../../tensor/fn.js';
 import type { Node, Tape } from '../../../tensor/tape.js';
 import type { Batch, Embeddings, Plugin, StepContext } from '../../types.js';
-import { alignmentLoss, type ProjectedText } from '../align.js';
+import { alignmentLoss, headBatch, type ProjectedText } from '../align.js';
 import type { PluginContext } from '../context.js';
 import { l2Penalty } from '../projector.js';
 import { cfEmbeddings } from '../rlmrec-con.js';
-import { stackRows, textRows } from '../rows.js';
+import { createScratch, type Scratch, stackRows, textRows } from '../rows.js';
 import { createIme } from './ime.js';
 import { distillationLoss } from './itc.js';
 import { batchNodeSet, mcsLoss } from './mcs.js';
@@ -42,6 +42,11 @@ export const LmmrecConfig = z.strictObject({
   userCandidates: z.enum(['all', 'batch']).default('all'),
   /** Cap on |V|, the node set of MCS and ITC. */
   nodeCap: z.int().positive().default(4096),
+  /**
+   * Triples of each batch the contrastive terms (L_sem, L_align, and V of MCS / ITC) use: a prefix of the
+   * shuffled batch; 0 = all [DESIGN, a cost knob: in-batch InfoNCE grows with its square].
+   */
+  alignBatch: z.int().nonnegative().default(0),
 });
 export type LmmrecConfig = z.infer<typeof LmmrecConfig>;
 
@@ -55,16 +60,18 @@ export function createLmmrec(cfg: LmmrecConfig, ctx: PluginContext): Plugin {
   const ime = align && cfg.useIME ? createIme(ctx, cfg.prototypes) : undefined;
   const trainable = [...(ime?.params ?? []), ...tme.trainable];
 
+  const noise: [Scratch, Scratch] = [createScratch(), createScratch()], teacherRows = createScratch();
+
   /** t and e rows of the node set V, the raw MCS value, and L_dist, as needed. */
   const nodeTerms = (t: Tape, e: { users: Node; items: Node }, mp: ProjectedText, b: Batch, step: StepContext) => {
     const m = tme.motivation!;
     const rng = step.rng.derive(`lmmrec/${step.step}`);
     const v = batchNodeSet(b, m.pair, cfg.nodeCap, rng);
     const tv = stackRows(t, mp.users, v.users.map((u) => mp.userRow[u]), mp.items, v.items.map((i) => mp.itemRow[i]));
-    const rawMcs = mcs || faithfulMcs ? mcsLoss(t, tv, stackRows(t, e.users, v.users, e.items, v.items), rng, cfg.tauC) : undefined;
+    const rawMcs = mcs || faithfulMcs ? mcsLoss(t, tv, stackRows(t, e.users, v.users, e.items, v.items), rng, cfg.tauC, noise) : undefined;
     let dist: Node | undefined;
     if (itc) {
-      dist = distillationLoss(t, tv, tme.teacher!.forward(t, t.constant(textRows(m.pair, v.users, v.items)), true));
+      dist = distillationLoss(t, tv, tme.teacher!.forward(t, t.constant(textRows(m.pair, v.users, v.items, teacherRows)), true));
     }
     return { rawMcs, dist };
   };
@@ -74,8 +81,9 @@ export function createLmmrec(cfg: LmmrecConfig, ctx: PluginContext): Plugin {
     // The teacher rides in `params` so checkpoints and best-state restores include it; it never receives a
     // gradient, so Adam's moments stay 0 and its update is exactly 0.
     params: [...trainable, ...(tme.teacher?.params ?? [])],
-    loss(t, emb: Embeddings, b, step) {
+    loss(t, emb: Embeddings, batch, step) {
       const terms: Record<string, Node> = {};
+      const b = headBatch(batch, cfg.alignBatch);
       const needsCf = sem || align || mcs || itc;
       const e = needsCf ? cfEmbeddings(emb, 'lmmrec', ctx.baseName) : undefined;
       if (sem) {

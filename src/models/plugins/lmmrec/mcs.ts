@@ -3,7 +3,8 @@ import type { Node, Tape } from '../../../tensor/tape.js';
 import type { Rng } from '../../../util/rng.js';
 import type { Batch } from '../../types.js';
 import type { TextPair } from '../context.js';
-import { noiseFactors, sampleIds, uniqueIds, withText } from '../rows.js';
+import { matrix } from '../../../tensor/tensor.js';
+import { noiseFactors, sampleIds, type Scratch, uniqueIds, withText } from '../rows.js';
 
 /** The node set V of MCS and ITC: distinct users and items, users first. */
 export interface NodeSet {
@@ -39,9 +40,9 @@ export function batchNodeSet(b: Batch, pair: TextPair, cap: number, rng: Rng): N
  * ssl_con_loss adds 1e-8 inside the ratio and the log; with τ = 1 every term of the sum is ≥ e⁻², so those
  * change the value by less than float32 resolution and are left out.
  */
-export function mcsLoss(t: Tape, text: Node, cf: Node, rng: Rng, temperature: number): Node {
+export function mcsLoss(t: Tape, text: Node, cf: Node, rng: Rng, temperature: number, scratch: [Scratch, Scratch] = [matrix, matrix]): Node {
   const v = t.value(text);
-  const x = F.mul(t, text, t.constant(noiseFactors(v.rows, v.cols, rng)));
-  const e = F.mul(t, cf, t.constant(noiseFactors(v.rows, v.cols, rng)));
+  const x = F.mul(t, text, t.constant(noiseFactors(v.rows, v.cols, rng, scratch[0])));
+  const e = F.mul(t, cf, t.constant(noiseFactors(v.rows, v.cols, rng, scratch[1])));
   return F.scale(t, F.infoNce(t, x, e, e, temperature), 1 / v.rows);
 }

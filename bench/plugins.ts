@@ -1,0 +1,124 @@
+/**
+ * Cost of the plug-ins per training step on top of LightGCN: `npm run bench -- plugins [--data dir]
+ * [--text file.lmma] [--motivation S|M] [--steps 6] [--threads 2] [--variants a,b]`. Every variant trains from
+ * the same init on the same batches (4096 triples of one sampled epoch), steps interleaved round-robin so load
+ * drift hits all of them alike; prints the median ms per step, the ratio to the bare base, and the implied
+ * s/epoch. Without --text, random 256-d text matrices stand in (cost does not depend on the values).
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadDataset } from '../src/data/load.js';
+import { sampleEpochTriples } from '../src/data/negatives.js';
+import { createRunKernels } from '../src/experiments/kernels.js';
+import { loadPluginText } from '../src/experiments/plugin-text.js';
+import { createPlugins } from '../src/models/plugin-registry.js';
+import type { PluginText, TextPair } from '../src/models/plugins/context.js';
+import { createModel } from '../src/models/registry.js';
+import type { Batch } from '../src/models/types.js';
+import { createAdam } from '../src/tensor/adam.js';
+import * as F from '../src/tensor/fn.js';
+import { createTape, zeroGrads } from '../src/tensor/tape.js';
+import { matrix } from '../src/tensor/tensor.js';
+import { tripleBatches } from '../src/train/batches.js';
+import { createRng } from '../src/util/rng.js';
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** The cost-capped settings: in-batch user candidates, 1024-triple contrastive batches, 32 prototypes. */
+const FAST_CON = { userCandidates: 'batch', alignBatch: 1024 };
+const FAST = { ...FAST_CON, prototypes: 32, nodeCap: 1024 };
+const OFF = { useSem: false, useAlign: false, useMCS: false, useITC: false };
+/** name → plug-ins and their settings; `lmmrec:x` enables one LMMRec term alone (align = without the IME). */
+const VARIANTS: Record<string, { plugins: string[]; settings?: Record<string, unknown> }> = {
+  lightgcn: { plugins: [] },
+  'rlmrec-con': { plugins: ['rlmrec-con'] },
+  'rlmrec-con/batch': { plugins: ['rlmrec-con'], settings: { 'rlmrec-con': { userCandidates: 'batch' } } },
+  'rlmrec-gen': { plugins: ['rlmrec-gen'] },
+  lmmrec: { plugins: ['lmmrec'] },
+  'lmmrec/batch': { plugins: ['lmmrec'], settings: { lmmrec: { userCandidates: 'batch' } } },
+  'rlmrec-con/fast': { plugins: ['rlmrec-con'], settings: { 'rlmrec-con': FAST_CON } },
+  'lmmrec/fast': { plugins: ['lmmrec'], settings: { lmmrec: FAST } },
+  'lmmrec/fast-k128': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, prototypes: 128 } } },
+  'lmmrec/fast-2048': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, alignBatch: 2048 } } },
+  'lmmrec:sem': { plugins: ['lmmrec'], settings: { lmmrec: { ...OFF, useSem: true } } },
+  'lmmrec:align+ime': { plugins: ['lmmrec'], settings: { lmmrec: { ...OFF, useAlign: true } } },
+  'lmmrec:align': { plugins: ['lmmrec'], settings: { lmmrec: { ...OFF, useAlign: true, useIME: false } } },
+  'lmmrec:mcs': { plugins: ['lmmrec'], settings: { lmmrec: { ...OFF, useMCS: true } } },
+  'lmmrec:itc': { plugins: ['lmmrec'], settings: { lmmrec: { ...OFF, useITC: true } } },
+};
+const DEFAULT = ['lightgcn', 'rlmrec-con', 'rlmrec-con/fast', 'rlmrec-gen', 'lmmrec', 'lmmrec/fast'];
+
+function randomText(rows: number, dim: number, seed: number): Omit<TextPair, 'items' | 'itemMask'> & { m: number } {
+  const m = matrix(rows, dim), rng = createRng(seed);
+  for (let i = 0; i < m.data.length; i++) m.data[i] = rng.normal();
+  return { users: m, userMask: new Uint8Array(rows).fill(1), m: rows };
+}
+
+export async function run(args: string[]): Promise<void> {
+  const dir = option(args, '--data') ?? resolve(import.meta.dirname, '..', '..', 'shared', 'data', 'rlmrec_amazon_book');
+  if (!existsSync(join(dir, 'train.tsv'))) throw new Error(`no dataset at ${dir}: pass --data <dir>`);
+  const steps = Number(option(args, '--steps') ?? 6), threads = Number(option(args, '--threads') ?? 2);
+  const names = option(args, '--variants')?.split(',') ?? DEFAULT;
+  for (const n of names) if (!VARIANTS[n]) throw new Error(`unknown variant "${n}"; valid: ${Object.keys(VARIANTS).join(', ')}`);
+  const ds = await loadDataset(dir, { texts: false });
+  const file = option(args, '--text');
+  let text: PluginText;
+  if (file) {
+    text = (await loadPluginText({ semantic: { file, matrix: 'S' }, motivation: { file, matrix: (option(args, '--motivation') ?? 'M') as 'S' | 'M' } }, ds)).text;
+  } else {
+    const pair = (seed: number): TextPair => {
+      const u = randomText(ds.numUsers, 256, seed), i = randomText(ds.numItems, 256, seed + 1);
+      return { users: u.users, items: i.users, userMask: u.userMask, itemMask: i.userMask };
+    };
+    text = { semantic: pair(1), motivation: pair(3) };
+  }
+  const { kernels, close } = await createRunKernels(threads);
+  try {
+    const arms = await Promise.all(names.map(async (n) => {
+      const v = VARIANTS[n];
+      const model = await createModel({ name: 'lightgcn' }, { train: ds.train, kernels, rng: createRng(2023).derive('init') });
+      const plugins = createPlugins(v.plugins, v.settings ?? {}, { model, train: ds.train, kernels, rng: createRng(2023).derive('init'), text });
+      const params = [...model.params, ...plugins.flatMap((p) => p.params)];
+      return { n, model, plugins, params, adam: createAdam(params, { lr: 1e-3 }, kernels), tape: createTape(kernels), ms: [] as number[] };
+    }));
+    const batches: Batch[] = tripleBatches(sampleEpochTriples(ds.train, createRng(1)), 4096);
+    const stepsPerEpoch = batches.length;
+    console.log(`bench plugins: ${ds.name}, LightGCN (d=32, 3 layers, keep 0.8), batch 4096 (${stepsPerEpoch} steps/epoch), ` +
+      `${kernels.name} kernels, ${threads} threads; text ${file ?? 'random 256-d'}; ${steps} timed steps per variant after 1 warm-up; ` +
+      `${availableParallelism()} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    for (let s = 0; s <= steps; s++) {
+      for (const a of arms) {
+        const t0 = performance.now();
+        const b = batches[s % batches.length];
+        a.tape.reset();
+        zeroGrads(a.params);
+        const ctx = { epoch: 1, step: s, rng: createRng(s) };
+        const hooks = a.plugins.filter((p) => p.transformEgo);
+        const stepCtx = hooks.length ? { ...ctx, transformEgo: (t: typeof a.tape, ego: number) => hooks.reduce((x, p) => p.transformEgo!(t, x, ctx), ego) } : ctx;
+        const e = a.model.embed(a.tape, stepCtx);
+        const terms = [...Object.values(a.model.loss(a.tape, e, b, stepCtx)), ...a.plugins.flatMap((p) => Object.values(p.loss(a.tape, e, b, stepCtx)))];
+        a.tape.backward(terms.reduce((x, n) => F.add(a.tape, x, n)));
+        a.adam.step();
+        for (const p of a.plugins) p.onStepEnd?.();
+        if (s > 0) a.ms.push(performance.now() - t0);
+      }
+    }
+    const base = median(arms[0].ms);
+    console.log('variant                        ms/step (median)   × first   s/epoch (implied)');
+    for (const a of arms) {
+      const m = median(a.ms);
+      console.log(`${a.n.padEnd(30)} ${m.toFixed(0).padStart(16)} ${(m / base).toFixed(2).padStart(9)} ${((m * stepsPerEpoch) / 1000).toFixed(1).padStart(19)}`);
+    }
+  } finally {
+    await close();
+  }
+}
