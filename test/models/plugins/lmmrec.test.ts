@@ -159,6 +159,17 @@ describe('terms, switches and masks', () => {
     assert.equal(noIme.sem, withIme.sem);
   });
 
+  test('alignBatch n: the contrastive terms see only the first n triples of the batch', async () => {
+    const capped = await terms({ alignBatch: 2 });
+    const { model, plugins } = await withPlugins(ds, 'lightgcn', { layers: 2, dim: 8 }, 'lmmrec', { prototypes: 4 });
+    const t = createTape(scalarKernels);
+    const ctx = hookCtx({ epoch: 1, step: 0, rng: createRng(2) }, plugins);
+    const head = { users: batch.users.slice(0, 2), pos: batch.pos.slice(0, 2), neg: batch.neg.slice(0, 2) };
+    const out = plugins[0].loss(t, model.embed(t, ctx), head, ctx);
+    for (const k of ['sem', 'align', 'mcs', 'itc']) assert.equal(capped[k], t.scalar(out[k]), k);
+    assert.notEqual(capped.sem, (await terms({})).sem);
+  });
+
   test('faithful ITC = λ_t·(0.6·L_dist + 0.4·λ_c·L_MCS)', async () => {
     const dist = await terms({ lambdaT: 1 }), faithful = await terms({ lambdaT: 1, itcMode: 'faithful' });
     const want = 0.6 * dist.itc + 0.4 * dist.mcs;
