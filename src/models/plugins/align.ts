@@ -71,6 +71,11 @@ export function headBatch(b: Batch, n: number): Batch {
   return { users: b.users.subarray(0, n), pos: b.pos.subarray(0, n), neg: b.neg.subarray(0, n) };
 }
 
+/** Weight factor in an epoch under a linear warm-up over `epochs` epochs: 0 in epoch 1, 1 from epoch epochs+1. */
+export function warmup(epochs: number, epoch: number): number {
+  return epochs === 0 ? 1 : Math.min(1, Math.max(0, (epoch - 1) / epochs));
+}
+
 /** Rows `ids` of a projection (ids must have been projected). */
 export function projectedRows(t: Tape, proj: Node, row: Int32Array, ids: Int32Array): Node {
   return F.gatherRows(t, proj, ids.map((v) => row[v]));

@@ -3,7 +3,7 @@ import * as F from '../../tensor/fn.js';
 import type { Node } from '../../tensor/tape.js';
 import { ConfigError } from '../../util/errors.js';
 import type { Embeddings, Plugin } from '../types.js';
-import { alignmentLoss, createTextProjection, headBatch } from './align.js';
+import { alignmentLoss, createTextProjection, headBatch, warmup } from './align.js';
 import { type PluginContext, requireText } from './context.js';
 import { createProjector, l2Penalty } from './projector.js';
 
@@ -21,6 +21,8 @@ export const RlmrecConConfig = z.strictObject({
   userCandidates: z.enum(['all', 'batch']).default('all'),
   /** Triples of each batch the InfoNCE terms use (a prefix of the shuffled batch); 0 = all, as RLMRec. */
   alignBatch: z.int().nonnegative().default(0),
+  /** Epochs over which the weight ramps linearly from 0 (see LMMRec's warmupEpochs); 0 = none, as RLMRec. */
+  warmupEpochs: z.int().nonnegative().default(0),
   /** L2 on the projector's parameters (RLMRec's reg_weight covers all parameters; the base's reg covers its own). */
   regWeight: z.number().nonnegative().default(1e-7),
 });
@@ -33,12 +35,13 @@ export function createRlmrecCon(cfg: RlmrecConConfig, ctx: PluginContext): Plugi
   return {
     name: 'rlmrec-con',
     params: proj.params,
-    loss(t, e, b) {
+    loss(t, e, b, step) {
       const terms: Record<string, Node> = {};
-      if (cfg.weight > 0) {
+      const ramp = warmup(cfg.warmupEpochs, step.epoch);
+      if (cfg.weight > 0 && ramp > 0) {
         const cb = headBatch(b, cfg.alignBatch);
         const l = alignmentLoss(t, cfEmbeddings(e, 'rlmrec-con', ctx.baseName), text.project(t, cb), pair, cb, cfg);
-        if (l !== undefined) terms.sem = F.scale(t, l, cfg.weight);
+        if (l !== undefined) terms.sem = F.scale(t, l, ramp * cfg.weight);
       }
       if (cfg.regWeight > 0) terms.reg = l2Penalty(t, proj.params, cfg.regWeight);
       return terms;

@@ -170,6 +170,23 @@ describe('terms, switches and masks', () => {
     assert.notEqual(capped.sem, (await terms({})).sem);
   });
 
+  test('warm-up: no contrastive term in epoch 1, half weight halfway, full weight after', async () => {
+    const full = await terms({});
+    const at = async (epoch: number) => {
+      const { model, plugins } = await withPlugins(ds, 'lightgcn', { layers: 2, dim: 8 }, 'lmmrec', { prototypes: 4, warmupEpochs: 4 });
+      const t = createTape(scalarKernels);
+      const ctx = hookCtx({ epoch, step: 0, rng: createRng(2) }, plugins);
+      const out = plugins[0].loss(t, model.embed(t, ctx), batch, ctx);
+      return Object.fromEntries(Object.entries(out).map(([k, n]) => [k, t.scalar(n)]));
+    };
+    assert.deepEqual(Object.keys(await at(1)), ['reg']);
+    const half = await at(3), after = await at(9);
+    for (const k of ['sem', 'align', 'mcs', 'itc']) {
+      assert.ok(Math.abs(half[k] - full[k] / 2) < 1e-6 * Math.abs(full[k]), `${k}: ${half[k]} vs ${full[k]} / 2`);
+      assert.equal(after[k], full[k]);
+    }
+  });
+
   test('faithful ITC = λ_t·(0.6·L_dist + 0.4·λ_c·L_MCS)', async () => {
     const dist = await terms({ lambdaT: 1 }), faithful = await terms({ lambdaT: 1, itcMode: 'faithful' });
     const want = 0.6 * dist.itc + 0.4 * dist.mcs;

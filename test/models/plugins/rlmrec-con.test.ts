@@ -7,6 +7,6 @@ pluginContract('rlmrec-con', { zero: { weight: 0, regWeight: 0 } });
 pluginContract('rlmrec-con', { config: { userCandidates: 'batch' }, zero: { weight: 0, regWeight: 0, userCandidates: 'batch' } });
 
 test('defaults are RLMRec-Con on Amazon-book; unknown keys are rejected', () => {
-  assert.deepEqual(RlmrecConConfig.parse({}), { weight: 1e-2, temperature: 0.2, userCandidates: 'all', alignBatch: 0, regWeight: 1e-7 });
+  assert.deepEqual(RlmrecConConfig.parse({}), { weight: 1e-2, temperature: 0.2, userCandidates: 'all', alignBatch: 0, warmupEpochs: 0, regWeight: 1e-7 });
   assert.throws(() => RlmrecConConfig.parse({ wieght: 1 }), /wieght/);
 });

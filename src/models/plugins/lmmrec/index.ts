@@ -2,7 +2,7 @@ import { z } from 'zod';
 import * as F from '../../../tensor/fn.js';
 import type { Node, Tape } from '../../../tensor/tape.js';
 import type { Batch, Embeddings, Plugin, StepContext } from '../../types.js';
-import { alignmentLoss, headBatch, type ProjectedText } from '../align.js';
+import { alignmentLoss, headBatch, type ProjectedText, warmup } from '../align.js';
 import type { PluginContext } from '../context.js';
 import { l2Penalty } from '../projector.js';
 import { cfEmbeddings } from '../rlmrec-con.js';
@@ -47,6 +47,12 @@ export const LmmrecConfig = z.strictObject({
    * shuffled batch; 0 = all [DESIGN, a cost knob: in-batch InfoNCE grows with its square].
    */
   alignBatch: z.int().nonnegative().default(0),
+  /**
+   * Epochs over which λ_s, λ_a, λ_c, λ_t ramp linearly from 0 (epoch 1) to their values (epoch W+1); 0 = none
+   * [DESIGN]. Cosine terms are scale-invariant: at Xavier-scale embeddings their gradients dwarf BPR's, and
+   * with them at full weight from step 1 BPR stays near log 2 for tens of epochs.
+   */
+  warmupEpochs: z.int().nonnegative().default(0),
 });
 export type LmmrecConfig = z.infer<typeof LmmrecConfig>;
 
@@ -84,27 +90,29 @@ export function createLmmrec(cfg: LmmrecConfig, ctx: PluginContext): Plugin {
     loss(t, emb: Embeddings, batch, step) {
       const terms: Record<string, Node> = {};
       const b = headBatch(batch, cfg.alignBatch);
-      const needsCf = sem || align || mcs || itc;
+      const ramp = warmup(cfg.warmupEpochs, step.epoch);
+      const needsCf = ramp > 0 && (sem || align || mcs || itc);
       const e = needsCf ? cfEmbeddings(emb, 'lmmrec', ctx.baseName) : undefined;
-      if (sem) {
+      if (sem && ramp > 0) {
         const s = tme.semantic!;
         const l = alignmentLoss(t, e!, s.text.project(t, b), s.pair, b, { temperature: cfg.tauS, userCandidates: cfg.userCandidates });
-        if (l !== undefined) terms.sem = F.scale(t, l, cfg.lambdaS);
+        if (l !== undefined) terms.sem = F.scale(t, l, ramp * cfg.lambdaS);
       }
-      const mp = tme.motivation ? tme.motivation.text.project(t, b) : undefined;
-      if (align) {
+      const mp = tme.motivation && ramp > 0 ? tme.motivation.text.project(t, b) : undefined;
+      if (align && ramp > 0) {
         const anchors = ime ? ime.forward(t, emb.layers) : e!;
         const l = alignmentLoss(t, anchors, mp!, tme.motivation!.pair, b, { temperature: cfg.tauA, userCandidates: cfg.userCandidates });
-        if (l !== undefined) terms.align = F.scale(t, l, cfg.lambdaA);
+        if (l !== undefined) terms.align = F.scale(t, l, ramp * cfg.lambdaA);
       }
-      if (mcs || itc) {
+      if ((mcs || itc) && ramp > 0) {
         const { rawMcs, dist } = nodeTerms(t, e!, mp!, b, step);
-        if (mcs && rawMcs !== undefined) terms.mcs = F.scale(t, rawMcs, cfg.lambdaC);
+        if (mcs && rawMcs !== undefined) terms.mcs = F.scale(t, rawMcs, ramp * cfg.lambdaC);
         if (dist !== undefined) {
-          if (cfg.itcMode === 'dist') terms.itc = F.scale(t, dist, cfg.lambdaT);
+          const lt = ramp * cfg.lambdaT;
+          if (cfg.itcMode === 'dist') terms.itc = F.scale(t, dist, lt);
           else {
-            const d = F.scale(t, dist, 0.6 * cfg.lambdaT);
-            terms.itc = rawMcs === undefined ? d : F.add(t, d, F.scale(t, rawMcs, 0.4 * cfg.lambdaT * cfg.lambdaC));
+            const d = F.scale(t, dist, 0.6 * lt);
+            terms.itc = rawMcs === undefined ? d : F.add(t, d, F.scale(t, rawMcs, 0.4 * lt * ramp * cfg.lambdaC));
           }
         }
       }
