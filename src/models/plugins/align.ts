@@ -4,7 +4,7 @@ import type { Mat } from '../../tensor/tensor.js';
 import type { Batch } from '../types.js';
 import type { TextPair } from './context.js';
 import type { Projector } from './projector.js';
-import { copyRows, createScratch, uniqueIds, withText } from './rows.js';
+import { copyRows, createScratch, withText } from './rows.js';
 
 /** 'all': every user's projected text is a candidate (RLMRec); 'batch': the batch users' rows, like items. */
 export type UserCandidates = 'all' | 'batch';
@@ -12,7 +12,7 @@ export type UserCandidates = 'all' | 'batch';
 /** One step's projections of a text matrix: the user and item rows the batch's losses need, projected once. */
 export interface ProjectedText {
   readonly users: Node;
-  /** userRow[u] = u's row in `users`, −1 when u was not projected (no text, or not in the batch). */
+  /** userRow[u] = u's (first) row in `users`, −1 when u was not projected (no text, or not in the batch). */
   readonly userRow: Int32Array;
   readonly items: Node;
   readonly itemRow: Int32Array;
@@ -24,9 +24,10 @@ export interface TextProjection {
 }
 
 /**
- * The projected-text side of an alignment: f(S) for the rows one step needs. Projection is row-wise, so
- * projecting each distinct row once and gathering duplicates gives RLMRec's per-row result. One projection
- * per step: the row buffers are reused by the next call.
+ * The projected-text side of an alignment: f(S) for the rows one step needs (RLMRec projects per row too).
+ * Batch rows are projected with their duplicates, so shapes stay fixed from step to step and the tape
+ * reuses its buffers; rows are then gathered by first occurrence. One projection per step: the row buffers
+ * are reused by the next call.
  */
 export function createTextProjection(pair: TextPair, proj: Projector, userCandidates: UserCandidates): TextProjection {
   const nu = pair.users.rows, ni = pair.items.rows;
@@ -36,7 +37,7 @@ export function createTextProjection(pair: TextPair, proj: Projector, userCandid
   textUsers.forEach((u, i) => (allRow[u] = i));
   const rowsOf = (ids: Int32Array, bound: number): Int32Array => {
     const row = new Int32Array(bound).fill(-1);
-    ids.forEach((v, i) => (row[v] = i));
+    ids.forEach((v, i) => row[v] < 0 && (row[v] = i));
     return row;
   };
   const userScratch = createScratch(), itemScratch = createScratch();
@@ -47,15 +48,14 @@ export function createTextProjection(pair: TextPair, proj: Projector, userCandid
         users = proj.forward(t, t.constant(allUsers), detached);
         userRow = allRow;
       } else {
-        const ids = uniqueIds(withText(b.users, pair.userMask), nu).ids;
+        const ids = withText(b.users, pair.userMask);
         users = proj.forward(t, t.constant(copyRows(pair.users, ids, userScratch)), detached);
         userRow = rowsOf(ids, nu);
       }
       const pos = withText(b.pos, pair.itemMask), neg = withText(b.neg, pair.itemMask);
-      const both = new Int32Array(pos.length + neg.length);
-      both.set(pos);
-      both.set(neg, pos.length);
-      const itemIds = uniqueIds(both, ni).ids;
+      const itemIds = new Int32Array(pos.length + neg.length);
+      itemIds.set(pos);
+      itemIds.set(neg, pos.length);
       const items = proj.forward(t, t.constant(copyRows(pair.items, itemIds, itemScratch)), detached);
       return { users, userRow, items, itemRow: rowsOf(itemIds, ni) };
     },
