@@ -193,6 +193,14 @@ describe('terms, switches and masks', () => {
     assert.ok(Math.abs(faithful.itc - want) < 1e-5 * Math.abs(want), `${faithful.itc} vs ${want}`);
   });
 
+  test('a batch whose entities all lack text adds no alignment term', async () => {
+    const { model, plugins } = await withPlugins(ds, 'lightgcn', { layers: 2, dim: 8 }, 'lmmrec', { prototypes: 4 });
+    const t = createTape(scalarKernels);
+    const ctx = { epoch: 1, step: 0, rng: createRng(2) };
+    const out = plugins[0].loss(t, model.embed(t, ctx), { users: Int32Array.of(3, 3), pos: Int32Array.of(5, 5), neg: Int32Array.of(5, 5) }, ctx);
+    assert.deepEqual(Object.keys(out), ['reg']);
+  });
+
   test('MCS / ITC node set: distinct batch nodes with text, users first, capped', () => {
     const pair = tinyText(ds).motivation!;
     const v = batchNodeSet(batch, pair, 100, createRng(1));

@@ -68,11 +68,12 @@ export function createLmmrec(cfg: LmmrecConfig, ctx: PluginContext): Plugin {
 
   const noise: [Scratch, Scratch] = [createScratch(), createScratch()], teacherRows = createScratch();
 
-  /** t and e rows of the node set V, the raw MCS value, and L_dist, as needed. */
-  const nodeTerms = (t: Tape, e: { users: Node; items: Node }, mp: ProjectedText, b: Batch, step: StepContext) => {
+  /** The raw MCS value and L_dist over the node set V, as needed (neither when no node of V has text). */
+  const nodeTerms = (t: Tape, e: { users: Node; items: Node }, mp: ProjectedText, b: Batch, step: StepContext): { rawMcs?: Node; dist?: Node } => {
     const m = tme.motivation!;
     const rng = step.rng.derive(`lmmrec/${step.step}`);
     const v = batchNodeSet(b, m.pair, cfg.nodeCap, rng);
+    if (v.users.length + v.items.length === 0) return {};
     const tv = stackRows(t, mp.users, v.users.map((u) => mp.userRow[u]), mp.items, v.items.map((i) => mp.itemRow[i]));
     const rawMcs = mcs || faithfulMcs ? mcsLoss(t, tv, stackRows(t, e.users, v.users, e.items, v.items), rng, cfg.tauC, noise) : undefined;
     let dist: Node | undefined;
