@@ -96,26 +96,6 @@ export function chebyshevTerms(
   }
 }
 
-/**
- * diag(T_k(x)) for k = 1..order (the self-contribution of an item to its own score, removed for
- * leave-one-out training), by running the recurrence on identity blocks of work.cols items.
- */
-export function chebyshevDiagonals(k: Kernels, f: GramFilter, order: number, work: ChebyshevWork, signal?: AbortSignal): Float32Array[] {
-  const ni = f.r.cols, c = work.cols;
-  const out = Array.from({ length: order }, () => new Float32Array(ni));
-  const eye = sharedF32(ni * c);
-  for (let start = 0; start < ni; start += c) {
-    signal?.throwIfAborted();
-    const w = Math.min(c, ni - start);
-    eye.fill(0);
-    for (let j = 0; j < w; j++) eye[(start + j) * w + j] = 1;
-    chebyshevTerms(k, f, eye, w, order, work, (o, t) => {
-      for (let j = 0; j < w; j++) out[o - 1][start + j] = t[(start + j) * w + j];
-    });
-  }
-  return out;
-}
-
 /** GF-CF's ideal low-pass filter D_I^−½ V Vᵀ D_I^½ on the top right singular vectors V of R̃_0.5. */
 export interface LowPass {
   readonly rank: number;
@@ -125,8 +105,6 @@ export interface LowPass {
   readonly vScaled: Float32Array;
   readonly invSqrtDeg: Float32Array;
   readonly sqrtDeg: Float32Array;
-  /** diag(D^−½ V Vᵀ D^½) = Σ_j V_ij². */
-  readonly diag: Float32Array;
 }
 
 export async function buildLowPass(p: CsrPattern, rank: number, rng: Rng): Promise<LowPass> {
@@ -134,33 +112,38 @@ export async function buildLowPass(p: CsrPattern, rank: number, rng: Rng): Promi
   const kept = Math.min(rank, p.rows, p.cols);
   const { di } = degrees(p);
   const svd = await randomizedSvdAsync(sparseOperator(normalizedInteractions(p, 0.5)), { rank: kept, rng: rng.derive('low-pass-svd') });
-  const v = sharedF32(ni * kept), vScaled = sharedF32(ni * kept), diag = new Float32Array(ni);
+  const v = sharedF32(ni * kept), vScaled = sharedF32(ni * kept);
   const invSqrtDeg = new Float32Array(ni), sqrtDeg = new Float32Array(ni);
   for (let i = 0; i < ni; i++) {
     const d = Math.max(1, di[i]);
     invSqrtDeg[i] = 1 / Math.sqrt(d);
     sqrtDeg[i] = Math.sqrt(d);
-    let s = 0;
     for (let j = 0; j < kept; j++) {
       const x = svd.v.data[i * kept + j];
       v[i * kept + j] = x;
       vScaled[i * kept + j] = x * sqrtDeg[i];
-      s += x * x;
     }
-    diag[i] = s;
   }
-  return { rank: kept, v, vScaled, invSqrtDeg, sqrtDeg, diag };
+  return { rank: kept, v, vScaled, invSqrtDeg, sqrtDeg };
 }
 
-/** z_u = Σ_{i ∈ r_u} d_i^−½ V_i for each user, into out (users.length × rank). */
-export function lowPassCoords(lp: LowPass, p: CsrPattern, users: readonly number[] | Int32Array, out: Float32Array): void {
+/** z = Σ_{i ∈ items[b]} d_i^−½ V_i for each signal b (a user's input items), into out (items.length × rank). */
+export function lowPassCoords(lp: LowPass, items: readonly Int32Array[], out: Float32Array): void {
   const r = lp.rank;
-  out.fill(0, 0, users.length * r);
-  for (let b = 0; b < users.length; b++) {
-    const u = users[b];
-    for (let e = p.indptr[u]; e < p.indptr[u + 1]; e++) {
-      const i = p.indices[e], w = lp.invSqrtDeg[i];
+  out.fill(0, 0, items.length * r);
+  items.forEach((row, b) => {
+    for (const i of row) {
+      const w = lp.invSqrtDeg[i];
       for (let j = 0; j < r; j++) out[b * r + j] += w * lp.v[i * r + j];
     }
-  }
+  });
+}
+
+/** Item-major signal block: S[i, b] = 1 for every i in items[b]. */
+export function signalBlock(numItems: number, items: readonly Int32Array[], out: Float32Array): void {
+  const c = items.length;
+  out.fill(0, 0, numItems * c);
+  items.forEach((row, b) => {
+    for (const i of row) out[i * c + b] = 1;
+  });
 }

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import * as F from '../../tensor/fn.js';
 import { createParam, type Tape } from '../../tensor/tape.js';
 import { matrix, sharedF32 } from '../../tensor/tensor.js';
-import { createRng } from '../../util/rng.js';
-import type { BaseModel, Batch, Embeddings, LossTerms, ModelContext, Scorer } from '../types.js';
+import { createTopKWork, topKInto } from '../../tensor/topk.js';
+import { createRng, type Rng } from '../../util/rng.js';
+import type { BaseModel, Batch, Embeddings, LossTerms, ModelContext, Scorer, StepContext } from '../types.js';
 import {
-  buildGramFilters, buildLowPass, chebyshevDiagonals, chebyshevTerms, type ChebyshevWork, createChebyshevWork,
-  type GramFilter, type LowPass, lowPassCoords,
+  buildGramFilters, buildLowPass, chebyshevTerms, type ChebyshevWork, createChebyshevWork, type GramFilter,
+  type LowPass, lowPassCoords, signalBlock,
 } from './polycf-filter.js';
 
 /**
@@ -21,21 +22,23 @@ import {
  * - Gram filters P_γ = R̃_γᵀR̃_γ, R̃_γ = D_U^−γ R D_I^−(1−γ), γ ∈ {0.3, 0.5, 0.7} (γ = 0.5 is GF-CF's), applied
  *   as R̃ᵀ(R̃ X) with sparse products; P_γ (350–480 MB dense here) is never formed.
  * - Basis: Chebyshev polynomials T_1..T_K (K = 3) of x = 2P_γ/λ_max − I, whose spectrum is [−1, 1] (a
- *   well-conditioned basis; λ_max from a randomized SVD). T_0 = I is left out: it only scores an item the user
- *   already has, which the protocol masks and leave-one-out training zeroes, so its weight would get no
- *   gradient. Init H_γ ≈ P_γ/λ_max (the GF-CF-like low-pass start of §C.3): θ_γ,1 = ½/|Γ|, others 0.
+ *   well-conditioned basis; λ_max from a randomized SVD). T_0 = I is left out: it only scores items that are
+ *   in the input signal, which the protocol masks at test time and training never asks for.
+ *   Init H_γ ≈ P_γ/λ_max (the GF-CF-like start of §C.3): θ_γ,1 = ½/|Γ|, the others 0.
  * - Low-pass enhancement (GF-CF): β · r_u D_I^−½ V Vᵀ D_I^½ with V the top 256 right singular vectors of
- *   R̃_0.5 (tensor/linalg randomized SVD, seeded), β initialised to GF-CF's 0.3.
+ *   R̃_0.5 (tensor/linalg randomized SVD), β initialised to GF-CF's 0.3. The basis is computed from a fixed
+ *   stream, so it depends on the train graph only and a checkpoint (θ alone) reproduces the scores.
  * - Score s_ui = Σ_γ Σ_k θ_γ,k [r_u T_k(x_γ)]_i + β [r_u D^−½VVᵀD^½]_i: linear in the ~10 parameters.
- * - Objective: "recovering missing interactions" is taken literally as leave-one-out. A positive (u, i) is
- *   scored from r_u without i, which for a linear filter is the full score minus the filter's diagonal
- *   entry H_ii (precomputed once per basis, exact). Without this, BPR on training positives rewards the
- *   identity-like part of any filter (a training item trivially predicts itself) and the filter degenerates.
- *   L = BPR(s_LOO(u,i⁺), s(u,i⁻)) + μ · mean((s_LOO(u,i⁺) − 1)² + s(u,i⁻)²)/2, μ = 0.1: the squared term is
- *   the graph (reconstruction) objective of §C.3 restricted to the sampled entries, and it pins the scale
- *   that BPR alone leaves free.
+ * - Objective, "recovering missing interactions": every step each batch user's training items are split at
+ *   random (`holdout`, 20 %) into the filter's input and held-out targets, as a denoising autoencoder is
+ *   trained; the held-out items are the BPR positives, scored from the input alone, against the trainer's
+ *   uniform negatives (or, with `negatives: top`, items drawn from the current top of the ranking).
+ *   L = BPR + μ · mean((s⁺ − 1)² + (s⁻)²)/2 with μ = 0.1: the squared term is the graph (reconstruction)
+ *   objective of §C.3 on the sampled entries, and it pins the scale that BPR leaves free. (Scoring positives
+ *   from r_u minus the one item, via the filter's diagonal, was tried first: it leaves the positive's own
+ *   contribution in every negative's score and steadily pulled θ away from the GF-CF start.)
  * - Batches are groups of users (`usersPerBatch`, with all their triples of the epoch), since the cost is
- *   one filter pass per user, not per triple. θ are a handful of scalars: train with --set train.lr=1e-2.
+ *   one filter pass per user, not per triple.
  */
 export const PolyCfConfig = z.strictObject({
   gammas: z.array(z.number().min(0).max(1)).nonempty().default([0.3, 0.5, 0.7]),
@@ -44,27 +47,22 @@ export const PolyCfConfig = z.strictObject({
   /** Rank of the ideal low-pass term; 0 drops it. */
   lowPassRank: z.int().nonnegative().default(256),
   lowPassInit: z.number().default(0.3),
+  /** Fraction of each user's training items held out of the input as targets, per step. */
+  holdout: z.number().gt(0).lt(1).default(0.2),
   /** μ of the reconstruction term. */
   recWeight: z.number().nonnegative().default(0.1),
   usersPerBatch: z.int().positive().default(512),
+  /** BPR negatives: the trainer's uniform draw, or uniform over the `topNegatives` best-scored non-training items. */
+  negatives: z.enum(['uniform', 'top']).default('uniform'),
+  topNegatives: z.int().positive().default(100),
 });
 export type PolyCfConfig = z.infer<typeof PolyCfConfig>;
 
-/** Signal columns for a list of users: S[i, c] = 1 when users[c] has item i in train. */
-function signalBlock(train: ModelContext['train'], users: ArrayLike<number>, out: Float32Array): void {
-  const c = users.length;
-  out.fill(0, 0, train.cols * c);
-  for (let b = 0; b < c; b++) {
-    const u = users[b];
-    for (let e = train.indptr[u]; e < train.indptr[u + 1]; e++) out[train.indices[e] * c + b] = 1;
-  }
-}
+const rowOf = (train: ModelContext['train'], u: number): Int32Array => train.indices.subarray(train.indptr[u], train.indptr[u + 1]);
 
 export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promise<BaseModel> {
   const { train, kernels: k } = ctx;
   const nu = train.rows, ni = train.cols, K = cfg.order;
-  // The spectral basis is a function of the train graph alone (a fixed stream, not the run's init stream):
-  // a checkpoint stores only θ, so it must reproduce the same basis whatever seed loads it.
   const basis = createRng(0).derive('polycf-basis');
   const filters = await buildGramFilters(train, cfg.gammas, basis.derive('gram'));
   const lowPass = cfg.lowPassRank > 0 ? await buildLowPass(train, cfg.lowPassRank, basis) : undefined;
@@ -73,15 +71,7 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promis
   filters.forEach((_, g) => (theta.value.data[g * K] = 0.5 / filters.length));
   if (lowPass) theta.value.data[nf - 1] = cfg.lowPassInit;
 
-  let work: ChebyshevWork | undefined;
-  const workFor = (cols: number): ChebyshevWork => {
-    if (!work || work.cols < cols) work = createChebyshevWork(nu, ni, cols);
-    return work;
-  };
-  let signal = sharedF32(0);
-  const signalFor = (cols: number): Float32Array => (signal.length < ni * cols ? (signal = sharedF32(ni * cols)) : signal);
-  let diagonals: Float32Array[][] | undefined;
-
+  let work: ChebyshevWork | undefined, signal = sharedF32(0);
   return {
     name: 'polycf',
     numUsers: nu,
@@ -89,25 +79,35 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promis
     params: [theta],
     usersPerBatch: cfg.usersPerBatch,
     embed: (): Embeddings => ({ numUsers: nu, numItems: ni, layers: [] }),
-    loss(t: Tape, _e: Embeddings, b: Batch): LossTerms {
-      diagonals ??= filters.map((f) => chebyshevDiagonals(k, f, K, workFor(cfg.usersPerBatch)));
-      const cols = new Map<number, number>(), users: number[] = [];
-      for (const u of b.users) if (!cols.has(u)) cols.set(u, users.push(u) - 1);
+    loss(t: Tape, _e: Embeddings, batch: Batch, step: StepContext): LossTerms {
+      const { users, col, input, b } = holdOut(train, batch, cfg.holdout, step.rng);
       const c = users.length, n = b.users.length;
-      const s = signalFor(c), w = workFor(c);
-      signalBlock(train, users, s);
-      const fp = matrix(n, nf), fn = matrix(n, nf);
-      const col = Int32Array.from(b.users, (u) => cols.get(u)!);
-      filters.forEach((f, g) => {
-        chebyshevTerms(k, f, s, c, K, w, (o, tk) => {
-          const j = g * K + o - 1, diag = diagonals![g][o - 1];
-          for (let p = 0; p < n; p++) {
-            fp.data[p * nf + j] = tk[b.pos[p] * c + col[p]] - diag[b.pos[p]];
-            fn.data[p * nf + j] = tk[b.neg[p] * c + col[p]];
-          }
-        });
+      if (!work || work.cols < c) work = createChebyshevWork(nu, ni, c);
+      if (signal.length < ni * c) signal = sharedF32(ni * c);
+      signalBlock(ni, input, signal);
+      const outputs = filters.flatMap((f) => {
+        const kept: Float32Array[] = [];
+        chebyshevTerms(k, f, signal, c, K, work!, (_o, tk) => kept.push(tk.slice(0, ni * c)));
+        return kept;
       });
-      if (lowPass) lowPassFeatures(lowPass, train, users, col, b, fp.data, fn.data, nf);
+      const z = lowPass ? new Float32Array(c * lowPass.rank) : undefined;
+      if (lowPass) lowPassCoords(lowPass, input, z!);
+      const neg = cfg.negatives === 'top'
+        ? hardNegatives(k, train, users, col, outputs, lowPass, z, theta.value.data, cfg.topNegatives, step.rng)
+        : b.neg;
+      const fp = matrix(n, nf), fn = matrix(n, nf);
+      outputs.forEach((tk, j) => {
+        for (let p = 0; p < n; p++) {
+          fp.data[p * nf + j] = tk[b.pos[p] * c + col[p]];
+          fn.data[p * nf + j] = tk[neg[p] * c + col[p]];
+        }
+      });
+      if (lowPass) {
+        for (let p = 0; p < n; p++) {
+          fp.data[p * nf + nf - 1] = lowPassScore(lowPass, z!, col[p], b.pos[p]);
+          fn.data[p * nf + nf - 1] = lowPassScore(lowPass, z!, col[p], neg[p]);
+        }
+      }
       const th = t.param(theta);
       const sp = F.matmul(t, t.constant(fp), th), sn = F.matmul(t, t.constant(fn), th);
       const ones = matrix(n, 1), minusOnes = matrix(n, 1);
@@ -122,22 +122,58 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promis
   };
 }
 
-/** Low-pass feature (last column): d_i^½ (z_u · V_i), minus its diagonal Σ_j V_ij² for positives. */
-function lowPassFeatures(
-  lp: LowPass, train: ModelContext['train'], users: number[], col: Int32Array, b: Batch,
-  fp: Float32Array, fn: Float32Array, nf: number,
-): void {
-  const r = lp.rank, z = new Float32Array(users.length * r);
-  lowPassCoords(lp, train, users, z);
-  const dot = (c: number, i: number): number => {
-    let s = 0;
-    for (let j = 0; j < r; j++) s += z[c * r + j] * lp.v[i * r + j];
-    return s * lp.sqrtDeg[i];
+/**
+ * Split each batch user's training items into input and held-out targets (one draw per item, in row order),
+ * and keep the triples whose positive was held out.
+ */
+export function holdOut(train: ModelContext['train'], batch: Batch, ratio: number, rng: Rng) {
+  const index = new Map<number, number>(), users: number[] = [];
+  for (const u of batch.users) if (!index.has(u)) index.set(u, users.push(u) - 1);
+  const held = users.map(() => new Set<number>());
+  const input = users.map((u, b) => {
+    const row = rowOf(train, u), keep: number[] = [];
+    for (const i of row) if (rng.next() < ratio) held[b].add(i); else keep.push(i);
+    return Int32Array.from(keep);
+  });
+  const picked: number[] = [];
+  for (let p = 0; p < batch.users.length; p++) if (held[index.get(batch.users[p])!].has(batch.pos[p])) picked.push(p);
+  const b: Batch = {
+    users: Int32Array.from(picked, (p) => batch.users[p]),
+    pos: Int32Array.from(picked, (p) => batch.pos[p]),
+    neg: Int32Array.from(picked, (p) => batch.neg[p]),
   };
-  for (let p = 0; p < b.users.length; p++) {
-    fp[p * nf + nf - 1] = dot(col[p], b.pos[p]) - lp.diag[b.pos[p]];
-    fn[p * nf + nf - 1] = dot(col[p], b.neg[p]);
+  return { users, col: Int32Array.from(b.users, (u) => index.get(u)!), input, b };
+}
+
+/** d_i^½ (z_b · V_i): the low-pass score of item i for signal b. */
+function lowPassScore(lp: LowPass, z: Float32Array, b: number, i: number): number {
+  let s = 0;
+  for (let j = 0; j < lp.rank; j++) s += z[b * lp.rank + j] * lp.v[i * lp.rank + j];
+  return s * lp.sqrtDeg[i];
+}
+
+/**
+ * One negative per triple, uniform over the user's `top` best-scored non-training items under θ (full scores
+ * from the filter outputs already computed for the batch, plus the low-pass term).
+ */
+function hardNegatives(
+  k: ModelContext['kernels'], train: ModelContext['train'], users: number[], col: Int32Array, outputs: Float32Array[],
+  lp: LowPass | undefined, z: Float32Array | undefined, theta: Float32Array, top: number, rng: Rng,
+): Int32Array {
+  const ni = train.cols, c = users.length;
+  const rows = new Float32Array(c * ni);
+  if (lp) {
+    k.gemm(z!, lp.vScaled, rows, c, lp.rank, ni, false, true, false);
+    k.scale(rows, theta[theta.length - 1], rows, c * ni);
   }
+  outputs.forEach((tk, j) => {
+    for (let i = 0; i < ni; i++) for (let b = 0; b < c; b++) rows[b * ni + i] += theta[j] * tk[i * c + b];
+  });
+  const work = createTopKWork(Math.min(top, ni)), best = new Int32Array(c * work.k), found = new Int32Array(c);
+  users.forEach((u, b) => {
+    found[b] = topKInto(rows, b * ni, ni, rowOf(train, u), work, best.subarray(b * work.k, (b + 1) * work.k));
+  });
+  return Int32Array.from(col, (b) => best[b * work.k + rng.int(found[b])]);
 }
 
 /** Full scores from fixed coefficients: Σ θ·T_k(x_γ)·r_u (sparse products) + β · low-pass (one GEMM). */
@@ -155,12 +191,13 @@ function polyScorer(
       for (const u of users) if (!(u >= 0 && u < nu)) throw new RangeError(`scoreBatch: user ${u} out of range [0, ${nu})`);
       if (!work || work.cols < c) work = createChebyshevWork(nu, ni, c);
       if (s.length < ni * c) [s, acc] = [sharedF32(ni * c), sharedF32(ni * c)];
-      signalBlock(train, users, s);
+      const input = Array.from(users, (u) => rowOf(train, u));
+      signalBlock(ni, input, s);
       acc.fill(0, 0, ni * c);
       filters.forEach((f, g) => chebyshevTerms(k, f, s, c, K, work!, (o, tk) => k.axpy(theta[g * K + o - 1], tk, acc, ni * c)));
       if (lowPass) {
         if (z.length < c * lowPass.rank) z = sharedF32(c * lowPass.rank);
-        lowPassCoords(lowPass, train, users, z);
+        lowPassCoords(lowPass, input, z);
         k.gemm(z, lowPass.vScaled, out, c, lowPass.rank, ni, false, true, false);
         k.scale(out, theta[theta.length - 1], out, c * ni);
       } else {

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createPolyCf, PolyCfConfig } from '../../../src/models/base/polycf.js';
-import {
-  buildGramFilters, buildLowPass, chebyshevDiagonals, chebyshevTerms, createChebyshevWork,
-} from '../../../src/models/base/polycf-filter.js';
+import { createPolyCf, holdOut, PolyCfConfig } from '../../../src/models/base/polycf.js';
+import { buildGramFilters, buildLowPass, chebyshevTerms, createChebyshevWork } from '../../../src/models/base/polycf-filter.js';
 import { scalarKernels } from '../../../src/tensor/kernels/scalar.js';
 import { createTape } from '../../../src/tensor/tape.js';
 import { createRng } from '../../../src/util/rng.js';
@@ -44,7 +42,7 @@ function denseChebyshev(gamma: number, lambda: number, order: number): number[][
   return out;
 }
 
-test('Chebyshev terms and their diagonals match dense T_k(2P_γ/λ − I), λ = σ_max(R̃_γ)²', async () => {
+test('Chebyshev terms match dense T_k(2P_γ/λ − I), λ = σ_max(R̃_γ)²', async () => {
   const filters = await buildGramFilters(R, [0.3, 0.5], createRng(1));
   assert.ok(close(filters[1].lambdaMax, 1, 1e-5), `${filters[1].lambdaMax}`); // the symmetric normalisation has σ_max = 1
   for (const f of filters) {
@@ -64,13 +62,11 @@ test('Chebyshev terms and their diagonals match dense T_k(2P_γ/λ − I), λ = 
       }
     });
     assert.deepEqual(seen, [1, 2, 3]);
-    const diags = chebyshevDiagonals(scalarKernels, f, 3, createChebyshevWork(4, 5, 2));
-    for (let o = 0; o < 3; o++) for (let i = 0; i < 5; i++) assert.ok(close(diags[o][i], want[o][i][i]), `diag T${o + 1}[${i}]`);
   }
 });
 
-test('scores are Σ θ·r_u T_k + β·r_u D^−½VVᵀD^½, and a positive is scored leave-one-out', async () => {
-  const cfg = PolyCfConfig.parse({ gammas: [0.5], order: 2, lowPassRank: 2, recWeight: 0 });
+test('scores are Σ θ·r_u T_k + β·r_u D^−½VVᵀD^½; training scores held-out positives from the rest of the row', async () => {
+  const cfg = PolyCfConfig.parse({ gammas: [0.5], order: 2, lowPassRank: 2, recWeight: 0, holdout: 0.5 });
   const m = await createPolyCf(cfg, { train: R, kernels: scalarKernels, rng: createRng(3) });
   assert.deepEqual(Array.from(m.params[0].value.data), [0.5, 0, 0.30000001192092896]);
   m.params[0].value.data.set([0.7, -0.2, 0.4]);
@@ -86,19 +82,58 @@ test('scores are Σ θ·r_u T_k + β·r_u D^−½VVᵀD^½, and a positive is sc
   m.freeze().scoreBatch(Int32Array.of(0, 1, 2, 3), out);
   for (let u = 0; u < 4; u++) for (let i = 0; i < 5; i++) assert.ok(close(out[u * 5 + i], full[u][i]), `s[${u},${i}] ${out[u * 5 + i]} vs ${full[u][i]}`);
 
-  // BPR with one triple: u1 positive item 2 (scored from r_u1 without item 2), negative item 0.
+  // User 1 (items 1, 2, 3), one triple per item; find a step stream that holds out item 2 only.
+  const batch = { users: Int32Array.of(1, 1, 1), pos: Int32Array.of(1, 2, 3), neg: Int32Array.of(0, 0, 4) };
+  let seed = 0;
+  while (Array.from(holdOut(R, batch, 0.5, createRng(seed)).b.pos).join() !== '2') seed++;
+  const split = holdOut(R, batch, 0.5, createRng(seed));
+  assert.deepEqual(Array.from(split.input[0]), [1, 3]);
   const t = createTape(scalarKernels);
-  const ctx = { epoch: 1, step: 0, rng: createRng(1) };
-  const loss = m.loss(t, m.embed(t, ctx), { users: Int32Array.of(1), pos: Int32Array.of(2), neg: Int32Array.of(0) }, ctx);
-  const loo = r[1].map((x, i) => (i === 2 ? 0 : x));
-  const sPos = matmul([loo], h)[0][2], sNeg = full[1][0];
+  const ctx = { epoch: 1, step: 0, rng: createRng(seed) };
+  const loss = m.loss(t, m.embed(t, ctx), batch, ctx);
+  const input = [0, 1, 0, 1, 0];
+  const sPos = matmul([input], h)[0][2], sNeg = matmul([input], h)[0][0];
   assert.ok(close(t.scalar(loss.bpr), Math.log1p(Math.exp(sNeg - sPos))), `${t.scalar(loss.bpr)} vs ${Math.log1p(Math.exp(sNeg - sPos))}`);
 });
 
+test('hold-out: every held-out positive keeps its triple, the input is the rest of the row', () => {
+  const batch = { users: Int32Array.of(0, 1, 0, 1, 1), pos: Int32Array.of(0, 1, 1, 2, 3), neg: Int32Array.of(4, 0, 3, 4, 0) };
+  const { users, input, b, col } = holdOut(R, batch, 0.4, createRng(5));
+  assert.deepEqual(users, [0, 1]);
+  for (let p = 0; p < b.users.length; p++) {
+    assert.equal(users[col[p]], b.users[p]);
+    assert.ok(!input[col[p]].includes(b.pos[p]));
+  }
+  const kept = input.reduce((s, x) => s + x.length, 0);
+  assert.equal(kept + b.users.length, 5);
+});
+
 test('training batches are groups of users; defaults are the documented reconstruction', async () => {
-  assert.deepEqual(PolyCfConfig.parse({}), { gammas: [0.3, 0.5, 0.7], order: 3, lowPassRank: 256, lowPassInit: 0.3, recWeight: 0.1, usersPerBatch: 512 });
+  assert.deepEqual(PolyCfConfig.parse({}), {
+    gammas: [0.3, 0.5, 0.7], order: 3, lowPassRank: 256, lowPassInit: 0.3, holdout: 0.2, recWeight: 0.1, usersPerBatch: 512,
+    negatives: 'uniform', topNegatives: 100,
+  });
   const m = await createPolyCf(PolyCfConfig.parse({ lowPassRank: 0, usersPerBatch: 7 }), { train: R, kernels: scalarKernels, rng: createRng(3) });
   assert.equal(m.usersPerBatch, 7);
   assert.equal(m.params[0].value.rows, 9);
   assert.deepEqual(m.embed(createTape(scalarKernels), { epoch: 1, step: 0, rng: createRng(1) }).layers, []);
+});
+
+test('hard negatives: with topNegatives 1 the negative is the best-scored item the user has not interacted with', async () => {
+  const base = { gammas: [0.5], order: 2, lowPassRank: 2, recWeight: 0, holdout: 0.5 };
+  const hard = await createPolyCf(PolyCfConfig.parse({ ...base, negatives: 'top', topNegatives: 1 }), { train: R, kernels: scalarKernels, rng: createRng(3) });
+  const uniform = await createPolyCf(PolyCfConfig.parse(base), { train: R, kernels: scalarKernels, rng: createRng(3) });
+  // User 0 (items 0, 1) with item 1 held out: the filter sees item 0; candidates are items 2, 3, 4.
+  const batch = (neg: number) => ({ users: Int32Array.of(0), pos: Int32Array.of(1), neg: Int32Array.of(neg) });
+  let seed = 0;
+  while (Array.from(holdOut(R, batch(2), 0.5, createRng(seed)).input[0]).join() !== '0') seed++;
+  const score = (m: typeof hard, neg: number) => {
+    const t = createTape(scalarKernels);
+    const ctx = { epoch: 1, step: 0, rng: createRng(seed) };
+    return t.scalar(m.loss(t, m.embed(t, ctx), batch(neg), ctx).bpr);
+  };
+  const byNeg = [2, 3, 4].map((j) => ({ j, loss: score(uniform, j) }));
+  const hardest = byNeg.reduce((a, x) => (x.loss > a.loss ? x : a));
+  assert.equal(score(hard, 2), hardest.loss);
+  assert.equal(score(hard, 4), hardest.loss);
 });
