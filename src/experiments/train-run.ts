@@ -39,6 +39,8 @@ export interface TrainRunOptions {
   config: TrainRunConfig;
   /** Parent folder of the run directory; default `<workspace>/runs`. */
   outDir?: string;
+  /** The exact run directory instead of a stamped one under `outDir` (experiments name their runs). */
+  runDir?: string;
   onProgress?: (e: TrainRunEvent) => void;
   signal?: AbortSignal;
 }
@@ -80,14 +82,14 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const config = opts.config;
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const name = config.data.dir ? basename(resolve(config.data.dir)) : 'data';
-  const runDir = resolve(opts.outDir ?? join(config.workspace, 'runs'), `${stamp}-${armName(config)}-${name}-s${config.seed}`);
+  const runDir = opts.runDir ? resolve(opts.runDir) : resolve(opts.outDir ?? join(config.workspace, 'runs'), `${stamp}-${armName(config)}-${name}-s${config.seed}`);
   await mkdir(join(runDir, 'checkpoints'), { recursive: true });
   await writeFile(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   return execute(runDir, config, false, opts);
 }
 
 /** Continue a run directory after a kill: same config, same data (hashes checked), from the last epoch. */
-export async function resumeTrainRun(runDir: string, opts: Omit<TrainRunOptions, 'config' | 'outDir'> = {}): Promise<TrainRunResult> {
+export async function resumeTrainRun(runDir: string, opts: Omit<TrainRunOptions, 'config' | 'outDir' | 'runDir'> = {}): Promise<TrainRunResult> {
   const path = join(runDir, 'config.json');
   if (!existsSync(path)) throw new LmmrecError('USAGE', `${path} not found: not a run directory`);
   const parsed = TrainRunConfig.safeParse(JSON.parse(await readFile(path, 'utf8')));

@@ -134,4 +134,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX text_encoder_states_by_fit ON text_encoder_states(encoder, fit_key, created_at);
     `,
   },
+  {
+    version: 4,
+    name: 'experiment runs',
+    sql: `
+      -- One row per run of an experiment folder (lmmrec experiment run), upserted as it starts, finishes or
+      -- is interrupted; the run directory stays the source of truth, this table makes runs queryable.
+      CREATE TABLE experiment_runs (
+        out_dir       TEXT NOT NULL,           -- absolute experiment folder
+        run_id        TEXT NOT NULL,           -- <dataset>[-n<rate>]-<arm>-s<seed>
+        experiment    TEXT NOT NULL,           -- spec name
+        dataset       TEXT NOT NULL,
+        noise         REAL,                    -- noise rate, NULL without noise rates
+        arm           TEXT NOT NULL,
+        seed          INTEGER NOT NULL,
+        run_dir       TEXT NOT NULL,
+        config_hash   TEXT NOT NULL,           -- sha256 of the resolved run config
+        status        TEXT NOT NULL CHECK (status IN ('running', 'done', 'aborted', 'failed')),
+        test_metrics  TEXT,                    -- JSON, when done
+        valid_metrics TEXT,                    -- JSON: best validation metrics, when done
+        epochs        INTEGER,
+        best_epoch    INTEGER,
+        train_ms      REAL,
+        test_ms       REAL,
+        error         TEXT,
+        started_at    TEXT NOT NULL,
+        finished_at   TEXT,
+        PRIMARY KEY (out_dir, run_id)
+      );
+      CREATE INDEX experiment_runs_by_name ON experiment_runs(experiment, dataset, arm);
+    `,
+  },
 ];
