@@ -47,6 +47,8 @@ interface Entry {
  *
  * The tape owns all intermediate buffers (values, gradients, op scratch). `reset()` returns them to a pool
  * keyed by length; a training step of the same shapes then allocates nothing new. Model code frees nothing.
+ * The pool keeps only the buffers of the step just ended: steps whose shapes vary (deduplicated batch nodes,
+ * per-batch unique users) would otherwise keep one set of buffers per shape ever seen, gigabytes over an epoch.
  */
 export class Tape<D extends Arr = Float32Array> implements Recorder {
   private readonly values: Mat<D>[] = [];
@@ -142,6 +144,7 @@ export class Tape<D extends Arr = Float32Array> implements Recorder {
 
   /** Drop all nodes and recycle every buffer the tape allocated. */
   reset(): void {
+    this.pool.clear();
     for (const b of this.owned) {
       let list = this.pool.get(b.length);
       if (list === undefined) this.pool.set(b.length, (list = []));

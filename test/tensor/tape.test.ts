@@ -78,6 +78,24 @@ test('reset() recycles buffers: a repeated step allocates nothing new', () => {
   assert.ok(after1 > 0);
 });
 
+test('reset() drops buffers of shapes the last step did not use, so varying shapes do not accumulate', () => {
+  const t = createTape(scalarKernels);
+  const step = (rows: number) => {
+    t.reset();
+    const x = t.constant(matrix(rows, 3));
+    F.softmaxRows(t, F.scale(t, x, 2));
+  };
+  step(5);
+  const afterA = t.freshAllocations;
+  step(7);
+  const afterB = t.freshAllocations;
+  assert.ok(afterB > afterA);
+  step(7);
+  assert.equal(t.freshAllocations, afterB, 'same shapes again: recycled');
+  step(5);
+  assert.ok(t.freshAllocations > afterB, 'the 5-row buffers were dropped when the 7-row step ended');
+});
+
 test('backward rejects a non-scalar loss and run rejects a stale node', () => {
   const t = createTape(scalarKernels);
   const x = t.constant(matrix(2, 2));
