@@ -1,5 +1,6 @@
 import type { Csr } from '../data/csr.js';
 import type { Scorer } from '../models/types.js';
+import { sharedF32 } from '../tensor/tensor.js';
 import { createTopKWork, topKInto } from '../tensor/topk.js';
 import { LmmrecError } from '../util/errors.js';
 import { METRIC_NAMES, METRICS, metricKey, relevance } from './metrics.js';
@@ -69,7 +70,8 @@ export async function evaluate(scorer: Scorer, opts: EvaluateOptions): Promise<E
 
   const maxK = Math.max(...ks);
   const chunk = Math.min(chunkUsers, Math.max(total, 1));
-  const scores = new Float32Array(chunk * n);
+  // Shared memory: a threaded scorer writes it in place (a plain array would be staged and copied back).
+  const scores = sharedF32(chunk * n);
   const ranked = new Int32Array(chunk * maxK);
   const counts = new Int32Array(chunk);
   const work = createTopKWork(Math.min(maxK, n));
