@@ -10,6 +10,7 @@ import { injectNoise } from '../data/noise.js';
 import { lmmrecVersion } from '../data/preprocess/manifest.js';
 import { evaluate } from '../eval/full-ranking.js';
 import { writePerUserTsv } from '../eval/per-user.js';
+import { freezeWithPlugins } from '../models/freeze.js';
 import { createPlugins, PluginList, PluginSettings } from '../models/plugin-registry.js';
 import { createModel, ModelConfig } from '../models/registry.js';
 import type { Scorer } from '../models/types.js';
@@ -140,7 +141,7 @@ async function execute(runDir: string, config: TrainRunConfig, resume: boolean, 
     await pending;
     onProgress?.({ type: 'phase', phase: 'test', detail: `best epoch ${state.bestEpoch ?? state.epoch}` });
     const t0 = performance.now();
-    const test = await evaluate(model.freeze(), { ...evalOpts, targets: ds.test });
+    const test = await evaluate(freezeWithPlugins(model, plugins, kernels), { ...evalOpts, targets: ds.test });
     const testMs = performance.now() - t0;
     await writePerUserTsv(join(runDir, 'test-per-user.tsv'), test.perUser);
     const metrics: RunMetrics = {

@@ -10,6 +10,18 @@ export interface Scorer {
   readonly numItems: number;
   /** Write users.length × numItems scores, row-major, into `out` (length ≥ users.length * numItems). */
   scoreBatch(users: Int32Array, out: Float32Array): void;
+  /**
+   * For a dot-product scorer, the frozen final embeddings it scores with (scores = users · itemsᵀ), so a
+   * plug-in's `transformEmbeddings` can be applied to them (models/freeze.ts). Undefined for other scorers.
+   */
+  readonly embeddings?: FrozenEmbeddings;
+}
+
+/** Frozen final embeddings: numUsers × dim and numItems × dim, row-major. */
+export interface FrozenEmbeddings {
+  readonly users: Float32Array;
+  readonly items: Float32Array;
+  readonly dim: number;
 }
 
 /** One step's training triples (u, i⁺, i⁻), aligned; views into the epoch's sampled triples. */
@@ -48,6 +60,12 @@ export interface Embeddings {
   readonly users?: Node;
   readonly items?: Node;
   readonly layers: readonly Node[];
+  /**
+   * The base model's own final embeddings when plug-ins' `transformEmbeddings` replaced `users` / `items` for
+   * scoring. A base's auxiliary terms that act on its representation (WeightedGCL's perturbed views) read
+   * these; its ranking loss reads `users` / `items`.
+   */
+  readonly base?: { readonly users?: Node; readonly items?: Node };
 }
 
 /**
@@ -96,6 +114,22 @@ export interface Plugin {
    * masked nodes by a learnable token). Called from inside the base model's `embed`, before `loss`.
    */
   transformEgo?(t: Tape, ego: Node, ctx: StepContext): Node;
+  /**
+   * Rewrite the final user / item embeddings that scores are dot products of, e.g. e'_u = e_u + c_u (ONCE,
+   * AutoGraph) or a concatenation [e_u ; u⁽¹⁾ ; u⁽²⁾ ; u⁽³⁾] · [e_i ; Σ_m w_1m i⁽ᵐ⁾ ; …] whose dot product
+   * adds a score term (UIST). Composed in plug-in order; users and items may change width together.
+   *
+   * - Training: the trainer applies it after `embed`; the base model's `loss` (its BPR) gets the result,
+   *   with the untransformed embeddings in `base`; plug-ins' `loss` get the untransformed embeddings.
+   * - Scoring: models/freeze.ts applies it once to the frozen final embeddings (`step` undefined: no
+   *   randomness) and scores with dot products of the result.
+   * - A base without ID embeddings (PolyCF) passes `users` / `items` undefined: the plug-in returns its own
+   *   vectors, whose dot product the base adds to its own scores (BPR on the sum in training; the frozen
+   *   scorer adds the two).
+   *
+   * An identity result (the same `e`) must leave training bit-identical to the bare base.
+   */
+  transformEmbeddings?(t: Tape, e: Embeddings, step?: StepContext): Embeddings;
 }
 
 /** What every model factory receives besides its own config. */

@@ -4,7 +4,8 @@ import type { z } from 'zod';
 import type { TrainConfig } from '../config/run-config.js';
 import type { Csr } from '../data/csr.js';
 import { sampleEpochTriples } from '../data/negatives.js';
-import type { BaseModel, Batch, Plugin, Scorer, StepContext } from '../models/types.js';
+import { freezeWithPlugins } from '../models/freeze.js';
+import type { BaseModel, Batch, Embeddings, Plugin, Scorer, StepContext } from '../models/types.js';
 import { createAdam } from '../tensor/adam.js';
 import type { Kernels } from '../tensor/kernels/types.js';
 import { createTape, type Node, type Param, type Tape, zeroGrads } from '../tensor/tape.js';
@@ -121,7 +122,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
 
     if (opts.validate && (epoch - 1) % every === 0) {
       const tv = performance.now();
-      const metrics = await opts.validate(model.freeze(), epoch);
+      const metrics = await opts.validate(freezeWithPlugins(model, plugins, kernels), epoch);
       const evalMs = performance.now() - tv;
       evalMsSum += evalMs;
       evalCount++;
@@ -192,7 +193,7 @@ function step(
   zeroGrads(params);
   const stepCtx = withEgoHooks(ctx, plugins);
   const e = model.embed(tape, stepCtx);
-  const terms: [string, Node][] = Object.entries(model.loss(tape, e, batch, stepCtx));
+  const terms: [string, Node][] = Object.entries(model.loss(tape, withEmbeddingHooks(tape, e, plugins, stepCtx), batch, stepCtx));
   for (const p of plugins) for (const [k, n] of Object.entries(p.loss(tape, e, batch, stepCtx))) terms.push([`${p.name}.${k}`, n]);
   if (terms.length === 0) throw new LmmrecError('INTERNAL', `${model.name}: loss returned no terms`);
   const values: Record<string, number> = {};
@@ -207,6 +208,17 @@ function step(
   for (let i = 1; i < terms.length; i++) total = F.add(tape, total, terms[i][1]);
   tape.backward(total);
   return values;
+}
+
+/**
+ * The base model's embeddings after the plug-ins' `transformEmbeddings`, in plug-in order, with the
+ * untransformed ones under `base` (the same object when no plug-in has the hook).
+ */
+export function withEmbeddingHooks(t: Tape, e: Embeddings, plugins: readonly Plugin[], ctx: StepContext): Embeddings {
+  const hooks = plugins.filter((p) => p.transformEmbeddings !== undefined);
+  if (hooks.length === 0) return e;
+  const out = hooks.reduce((x, p) => p.transformEmbeddings!(t, x, ctx), e);
+  return out === e ? e : { ...out, base: { users: e.users, items: e.items } };
 }
 
 /** The step context with the plug-ins' ego rewrites composed in plug-in order (unchanged when none has one). */

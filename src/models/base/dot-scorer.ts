@@ -17,6 +17,7 @@ export function createDotScorer(
   let rows = sharedF32(0);
   return {
     numItems,
+    embeddings: { users, items, dim },
     scoreBatch(batch: Int32Array, out: Float32Array): void {
       const m = batch.length;
       if (out.length < m * numItems) throw new RangeError(`scoreBatch: out has ${out.length} floats, need ${m} × ${numItems}`);

@@ -79,7 +79,7 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promis
     params: [theta],
     usersPerBatch: cfg.usersPerBatch,
     embed: (): Embeddings => ({ numUsers: nu, numItems: ni, layers: [] }),
-    loss(t: Tape, _e: Embeddings, batch: Batch, step: StepContext): LossTerms {
+    loss(t: Tape, e: Embeddings, batch: Batch, step: StepContext): LossTerms {
       const { users, col, input, b } = holdOut(train, batch, cfg.holdout, step.rng);
       const c = users.length, n = b.users.length;
       if (!work || work.cols < c) work = createChebyshevWork(nu, ni, c);
@@ -109,7 +109,13 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promis
         }
       }
       const th = t.param(theta);
-      const sp = F.matmul(t, t.constant(fp), th), sn = F.matmul(t, t.constant(fn), th);
+      let sp = F.matmul(t, t.constant(fp), th), sn = F.matmul(t, t.constant(fn), th);
+      if (e.users !== undefined && e.items !== undefined) {
+        // A plug-in's vectors (Plugin.transformEmbeddings) add a dot-product term; BPR is on the sum.
+        const u = F.gatherRows(t, e.users, b.users);
+        sp = F.add(t, sp, F.rowDot(t, u, F.gatherRows(t, e.items, b.pos)));
+        sn = F.add(t, sn, F.rowDot(t, u, F.gatherRows(t, e.items, neg)));
+      }
       const ones = matrix(n, 1), minusOnes = matrix(n, 1);
       ones.data.fill(1);
       minusOnes.data.fill(-1);

@@ -113,9 +113,10 @@ export function createWeightedGcl(cfg: WeightedGclConfig, ctx: ModelContext): Ba
       };
       if (cfg.regWeight > 0) terms.reg = egoNormReg(t, e.layers[0], nu, b, cfg.regWeight);
       if (cfg.clWeight > 0) {
-        const last = e.layers[cfg.layers];
-        const clUser = cl(t, e.users!, last, uniqueSorted(b.users), 0, step.rng);
-        const clItem = cl(t, e.items!, last, uniqueSorted(b.pos), nu, step.rng);
+        // The views perturb the model's own representation, also under a plug-in's transformEmbeddings.
+        const last = e.layers[cfg.layers], own = e.base ?? e;
+        const clUser = cl(t, own.users!, last, uniqueSorted(b.users), 0, step.rng);
+        const clItem = cl(t, own.items!, last, uniqueSorted(b.pos), nu, step.rng);
         terms.cl = F.scale(t, F.add(t, clUser, clItem), cfg.clWeight);
       }
       return terms;
