@@ -5,6 +5,7 @@ import { registerDataPrepCommands } from './data-prep.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerEvalCommand } from './eval.js';
 import { registerEvalReportCommand } from './eval-report.js';
+import { registerExperimentCommand } from './experiment.js';
 import { registerLlmCommand } from './llm.js';
 import { registerTextCommand } from './text.js';
 import { registerTrainCommand } from './train.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerTrainCommand(program);
   registerEvalReportCommand(program);
   registerEvalCommand(program);
+  registerExperimentCommand(program);
   registerConfigCommand(program);
   registerDoctorCommand(program);
   return program;

@@ -1,0 +1,195 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openStore } from '../data/store/store.js';
+import { ConfigError, LmmrecError } from '../util/errors.js';
+import { stableStringify } from '../util/hash.js';
+import { readExperimentManifest, writeExperimentManifest } from './manifest.js';
+import type { ExperimentPlan, PlannedRun } from './plan.js';
+import { prepareExperiment, type PrepareEvent } from './prepare.js';
+import { writeExperimentReport } from './report.js';
+import { comparableConfig, recordRun } from './run-records.js';
+import { resumeTrainRun, trainRun, type RunMetrics, type TrainRunConfig, type TrainRunEvent } from './train-run.js';
+
+/** Where a planned run stands on disk. */
+export type RunState =
+  | { state: 'done'; metrics: RunMetrics }
+  /** Started, with a last checkpoint to resume from. */
+  | { state: 'partial' }
+  | { state: 'pending' }
+  | { state: 'invalid'; reason: string }
+  /** The run directory holds a run with another config (spec edited, other --set / --max-epochs). */
+  | { state: 'stale'; reason: string };
+
+interface RunPosition { run: PlannedRun; index: number; total: number }
+
+export type ExperimentEvent =
+  | PrepareEvent
+  | ({ type: 'run-skip'; metrics: RunMetrics } & RunPosition)
+  | ({ type: 'run-start'; resume: boolean; etaMs?: number } & RunPosition)
+  /** A training event of the current run; `etaMs` is the time left for the whole spec, when it can be estimated. */
+  | ({ type: 'run-event'; event: TrainRunEvent; etaMs?: number } & RunPosition)
+  | ({ type: 'run-end'; metrics: RunMetrics; wallMs: number; etaMs?: number } & RunPosition)
+  | { type: 'report'; path: string };
+
+export interface RunExperimentOptions {
+  /** The command line (or call) that started this, stated at the top of the report. */
+  command?: string;
+  signal?: AbortSignal;
+  onProgress?: (e: ExperimentEvent) => void;
+}
+
+export interface ExperimentResult {
+  /** Runs trained (or resumed) to the end in this call. */
+  trained: string[];
+  /** Runs already finished before this call. */
+  skipped: string[];
+  reportPath: string;
+}
+
+/** The state of every planned run, read from its run directory. */
+export async function runStates(plan: ExperimentPlan): Promise<Map<string, RunState>> {
+  const out = new Map<string, RunState>();
+  for (const run of plan.runs) out.set(run.id, await runState(run));
+  return out;
+}
+
+export async function runState(run: PlannedRun): Promise<RunState> {
+  if (!run.config) return { state: 'invalid', reason: run.error ?? 'invalid config' };
+  const configPath = join(run.runDir, 'config.json');
+  if (!existsSync(configPath)) return { state: 'pending' };
+  const was = JSON.parse(await readFile(configPath, 'utf8')) as TrainRunConfig;
+  const diff = firstDifference(comparableConfig(was), comparableConfig(run.config));
+  if (diff) return { state: 'stale', reason: `${run.runDir} was made with ${diff}` };
+  const metricsPath = join(run.runDir, 'metrics.json');
+  if (existsSync(metricsPath)) return { state: 'done', metrics: JSON.parse(await readFile(metricsPath, 'utf8')) as RunMetrics };
+  return existsSync(join(run.runDir, 'checkpoints', 'last.safetensors')) ? { state: 'partial' } : { state: 'pending' };
+}
+
+/**
+ * Run a planned experiment: prepare data and text (cached), then every run in order (dataset, noise, seed,
+ * arm) in `<out>/runs/<runId>/`. Finished runs are skipped, started ones resume from their last checkpoint,
+ * each run is upserted in the store's `experiment_runs`, and `report.md` with its charts is rewritten after
+ * every finished run. An abort (signal) stops inside the current epoch; everything stays resumable.
+ */
+export async function runExperiment(plan: ExperimentPlan, opts: RunExperimentOptions = {}): Promise<ExperimentResult> {
+  const states = await runStates(plan);
+  const problems = (kind: RunState['state']): string[] => [...new Set(plan.runs.flatMap((r) => {
+    const s = states.get(r.id)!;
+    return s.state === kind && 'reason' in s ? [s.reason] : [];
+  }))];
+  const invalid = problems('invalid');
+  if (invalid.length) throw new ConfigError(`${invalid.join('\n')}\n(run the other arms with --only)`);
+  const stale = problems('stale');
+  if (stale.length) throw new ConfigError(`${stale.slice(0, 5).join('\n')}\n(use another --out, or delete those run directories to redo them)`);
+
+  const store = openStore(join(plan.workspace, 'lmmrec.sqlite'));
+  const command = opts.command ?? 'runExperiment()';
+  const report = async (): Promise<string> => {
+    const path = await writeExperimentReport(plan.outDir, { command });
+    opts.onProgress?.({ type: 'report', path });
+    return path;
+  };
+  try {
+    const datasets = await prepareExperiment(plan, { store, signal: opts.signal, onProgress: opts.onProgress });
+    await writeExperimentManifest(plan, datasets, command, await readExperimentManifest(plan.outDir));
+    const estimate = createEstimator();
+    for (const r of plan.runs) {
+      const s = states.get(r.id)!;
+      if (s.state === 'done') estimate.add(r, s.metrics.trainMs + s.metrics.testMs);
+    }
+    const trained: string[] = [], skipped: string[] = [];
+    const total = plan.runs.length;
+    for (const [index, run] of plan.runs.entries()) {
+      const s = states.get(run.id)!;
+      const pos = { run, index, total };
+      const config = run.config!;
+      const withConfig = { ...run, config };
+      const rec = { outDir: plan.outDir, experiment: plan.spec.name, run: withConfig };
+      if (s.state === 'done') {
+        recordRun(store, { ...rec, status: 'done', metrics: s.metrics });
+        skipped.push(run.id);
+        opts.onProgress?.({ type: 'run-skip', metrics: s.metrics, ...pos });
+        continue;
+      }
+      opts.signal?.throwIfAborted();
+      const after = plan.runs.slice(index + 1).filter((r) => states.get(r.id)!.state !== 'done');
+      const resume = s.state === 'partial';
+      const t0 = performance.now();
+      const eta = (): number | undefined => {
+        const rest = estimate.sum(after), mine = estimate.of(run);
+        return rest === undefined || mine === undefined ? undefined : rest + Math.max(0, mine - (performance.now() - t0));
+      };
+      recordRun(store, { ...rec, status: 'running' });
+      opts.onProgress?.({ type: 'run-start', resume, etaMs: eta(), ...pos });
+      const onProgress = (event: TrainRunEvent): void => opts.onProgress?.({ type: 'run-event', event, etaMs: eta(), ...pos });
+      let metrics: RunMetrics;
+      try {
+        metrics = (resume
+          ? await resumeTrainRun(run.runDir, { onProgress, signal: opts.signal })
+          : await trainRun({ config, runDir: run.runDir, onProgress, signal: opts.signal })).metrics;
+      } catch (e) {
+        const aborted = e instanceof LmmrecError && e.code === 'ABORTED';
+        recordRun(store, { ...rec, status: aborted ? 'aborted' : 'failed', error: (e as Error).message });
+        await report();
+        throw e;
+      }
+      const wallMs = performance.now() - t0;
+      estimate.add(run, metrics.trainMs + metrics.testMs);
+      recordRun(store, { ...rec, status: 'done', metrics });
+      trained.push(run.id);
+      opts.onProgress?.({ type: 'run-end', metrics, wallMs, etaMs: estimate.sum(after), ...pos });
+      await report();
+    }
+    return { trained, skipped, reportPath: await report() };
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Time estimates for runs from finished ones: the mean of the same dataset, noise and arm, else of the same
+ * dataset and arm, else of the dataset, else of everything.
+ */
+function createEstimator(): { add(r: PlannedRun, ms: number): void; of(r: PlannedRun): number | undefined; sum(rs: PlannedRun[]): number | undefined } {
+  const sums = new Map<string, { ms: number; n: number }>();
+  const keys = (r: PlannedRun): string[] => [`${r.dataset}|${r.noise}|${r.arm}`, `${r.dataset}|*|${r.arm}`, `${r.dataset}|*|*`, '*'];
+  const of = (r: PlannedRun): number | undefined => {
+    for (const k of keys(r)) {
+      const s = sums.get(k);
+      if (s) return s.ms / s.n;
+    }
+    return undefined;
+  };
+  return {
+    add(r, ms) {
+      for (const k of keys(r)) {
+        const s = sums.get(k) ?? { ms: 0, n: 0 };
+        sums.set(k, { ms: s.ms + ms, n: s.n + 1 });
+      }
+    },
+    of,
+    sum(rs) {
+      let t = 0;
+      for (const r of rs) {
+        const v = of(r);
+        if (v === undefined) return undefined;
+        t += v;
+      }
+      return t;
+    },
+  };
+}
+
+/** `train.epochs 2 (now 300)` for the first differing leaf, or undefined when equal. */
+function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
+  if (stableStringify(a) === stableStringify(b)) return undefined;
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const ra = a as Record<string, unknown>, rb = b as Record<string, unknown>;
+    for (const k of [...new Set([...Object.keys(ra), ...Object.keys(rb)])].sort()) {
+      const d = firstDifference(ra[k], rb[k], path ? `${path}.${k}` : k);
+      if (d) return d;
+    }
+  }
+  return `${path || '(root)'} ${JSON.stringify(a)} (now ${JSON.stringify(b)})`;
+}
