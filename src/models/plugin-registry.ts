@@ -5,7 +5,10 @@ import { createRng, type Rng } from '../util/rng.js';
 import type { PluginContext, PluginText } from './plugins/context.js';
 import { createLmmrec, LmmrecConfig } from './plugins/lmmrec/index.js';
 import { createRlmrecCon, RlmrecConConfig } from './plugins/rlmrec-con.js';
+import { AutographConfig, createAutograph } from './plugins/autograph.js';
+import { createOnce, OnceConfig } from './plugins/once.js';
 import { createRlmrecGen, RlmrecGenConfig } from './plugins/rlmrec-gen.js';
+import { createUist, UistConfig } from './plugins/uist.js';
 import type { BaseModel, ModelContext, Plugin } from './types.js';
 
 /** A plug-in as a value: its config schema (defaults inside, strict keys), the text it reads, its factory. */
@@ -13,6 +16,11 @@ export interface PluginEntry<S extends z.ZodType = z.ZodType> {
   readonly description: string;
   readonly schema: S;
   create(cfg: z.infer<S>, ctx: PluginContext): Plugin;
+  /**
+   * Also runs on a base without ID embeddings (PolyCF): its `transformEmbeddings` vectors add a dot-product
+   * score term (types.ts). Its context then has `dim` 0 and the plug-in uses its own width setting.
+   */
+  readonly scoreTermOnly?: boolean;
 }
 
 function entry<S extends z.ZodType>(e: PluginEntry<S>): PluginEntry<S> {
@@ -36,6 +44,24 @@ export const PLUGINS = Object.freeze({
     schema: LmmrecConfig,
     create: createLmmrec,
   }),
+  uist: entry({
+    description: 'UIST baseline: RQ semantic tokens of S_U / S_I, prefix token embeddings, HMI score term added to the base score (needs text.semantic)',
+    schema: UistConfig,
+    create: createUist,
+    scoreTermOnly: true,
+  }),
+  once: entry({
+    description: 'ONCE baseline: adapter g(S) content vectors, attention-pooled over each user\'s items, added to e_u / e_i (needs text.semantic)',
+    schema: OnceConfig,
+    create: createOnce,
+    scoreTermOnly: true,
+  }),
+  autograph: entry({
+    description: 'AutoGraph baseline: RQ code nodes, metapath aggregation (user-code-user, item-code-item, user-item), MLP vectors added to e_u / e_i (needs text.semantic)',
+    schema: AutographConfig,
+    create: createAutograph,
+    scoreTermOnly: true,
+  }),
 });
 export type PluginName = keyof typeof PLUGINS;
 export const PLUGIN_NAMES = Object.keys(PLUGINS) as PluginName[];
@@ -57,6 +83,9 @@ export const PluginSettings = z
     'rlmrec-con': RlmrecConConfig.prefault({}),
     'rlmrec-gen': RlmrecGenConfig.prefault({}),
     lmmrec: LmmrecConfig.prefault({}),
+    uist: UistConfig.prefault({}),
+    once: OnceConfig.prefault({}),
+    autograph: AutographConfig.prefault({}),
   })
   .prefault({});
 export type PluginSettings = z.infer<typeof PluginSettings>;
@@ -74,15 +103,16 @@ export interface CreatePluginsArgs {
 export function createPlugins(names: readonly string[], settings: Partial<Record<string, unknown>>, args: CreatePluginsArgs): Plugin[] {
   if (names.length === 0) return [];
   const entries = names.map(getPlugin);
-  const dim = embeddingDim(args.model, args.kernels, names[0]);
+  const dim = baseEmbeddingDim(args.model, args.kernels);
   return names.map((name, k) => {
     const e = entries[k];
+    if (dim === undefined && !e.scoreTermOnly) throw noEmbeddings(name, args.model.name);
     const parsed = e.schema.safeParse(settings[name] ?? {});
     if (!parsed.success) {
       throw new ConfigError(`plugin.${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
     }
     return e.create(parsed.data, {
-      train: args.train, numUsers: args.model.numUsers, numItems: args.model.numItems, dim, baseName: args.model.name,
+      train: args.train, numUsers: args.model.numUsers, numItems: args.model.numItems, dim: dim ?? 0, baseName: args.model.name,
       kernels: args.kernels, rng: args.rng.derive(`plugin/${name}`), text: args.text,
     });
   });
@@ -93,8 +123,18 @@ export function createPlugins(names: readonly string[], settings: Partial<Record
  * (the training streams are untouched). Plug-ins align these embeddings, so a base without them is rejected.
  */
 export function embeddingDim(model: BaseModel, kernels: ModelContext['kernels'], plugin: string): number {
+  const dim = baseEmbeddingDim(model, kernels);
+  if (dim === undefined) throw noEmbeddings(plugin, model.name);
+  return dim;
+}
+
+/** The width of the base's final embeddings, undefined for a base without them (PolyCF). */
+export function baseEmbeddingDim(model: BaseModel, kernels: ModelContext['kernels']): number | undefined {
   const t = createTape(kernels);
   const e = model.embed(t, { epoch: 0, step: 0, rng: createRng(0) });
-  if (e.users === undefined) throw new ConfigError(`plug-in ${plugin} needs user / item embeddings, and base model "${model.name}" has none`);
-  return t.value(e.users).cols;
+  return e.users === undefined ? undefined : t.value(e.users).cols;
+}
+
+function noEmbeddings(plugin: string, base: string): ConfigError {
+  return new ConfigError(`plug-in ${plugin} needs user / item embeddings, and base model "${base}" has none`);
 }

@@ -4,7 +4,7 @@ import * as F from '../../tensor/fn.js';
 import type { Kernels } from '../../tensor/kernels/types.js';
 import { kmeans, nearestRows } from '../../tensor/linalg/kmeans.js';
 import { createParam, createTape, type Node, type Param, type Tape, zeroGrads } from '../../tensor/tape.js';
-import { type Mat, matrix, sharedF32, toSharedF32 } from '../../tensor/tensor.js';
+import { type Mat, matrix, sharedF32, sharedI32, toSharedF32 } from '../../tensor/tensor.js';
 import { stableStringify } from '../../util/hash.js';
 import { type Rng, shuffle } from '../../util/rng.js';
 import { createMlp } from './mlp.js';
@@ -179,4 +179,11 @@ function subtractCodewords(r: Mat, book: Mat, assign: Int32Array): Mat {
 function addCodewords(acc: Mat, book: Mat, assign: Int32Array): void {
   const d = acc.cols;
   for (let i = 0; i < acc.rows; i++) for (let q = 0; q < d; q++) acc.data[i * d + q] += book.data[assign[i] * d + q];
+}
+
+/** The codes of one level for every row, as a gather index into a table with `codebookSize + 1` rows. */
+export function levelCodes(r: RqCodes, level: number): Int32Array {
+  const out = sharedI32(r.codes.length / r.levels);
+  for (let i = 0; i < out.length; i++) out[i] = r.codes[i * r.levels + level];
+  return out;
 }
