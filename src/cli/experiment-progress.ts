@@ -57,6 +57,10 @@ export function createExperimentProgress(quiet = false, stream: NodeJS.WriteStre
         line(`[${e.index + 1}/${e.total}] ${e.run.id}: ${e.metrics.epochs} epochs (${e.metrics.stopped}), test recall@20 ${e.metrics.test['recall@20']?.toFixed(4)} ` +
           `ndcg@20 ${e.metrics.test['ndcg@20']?.toFixed(4)} in ${formatMs(e.wallMs)}; spec ETA ${eta(e.etaMs)}`);
         break;
+      case 'run-fail':
+        bar?.update(e.index + 1, payload);
+        line(`[${e.index + 1}/${e.total}] ${e.run.id}: FAILED: ${e.error.split('\n')[0]} (continuing with the next run)`);
+        break;
       case 'report':
         break;
     }

@@ -51,7 +51,7 @@ export function formatReport(p: ReportParts): string {
   const { manifest: m, results, rows } = p;
   const spec = m.spec;
   const keys = metricKeys(m);
-  const counts = { done: 0, partial: 0, pending: 0 };
+  const counts = { done: 0, partial: 0, pending: 0, failed: 0 };
   for (const r of results) counts[r.status]++;
   const now = machineInfo();
   const seeds = [...new Set(m.runs.map((r) => r.seed))].sort((a, b) => a - b);
@@ -67,7 +67,8 @@ export function formatReport(p: ReportParts): string {
     const es = p.config.train.earlyStop;
     out.push(`- protocol ${p.config.eval.protocol}: full ranking, train items masked, K ∈ {${spec.ks.join(', ')}}; early stop on valid ${es.metric} every ${es.every} epochs, patience ${es.patience}, at most ${p.config.train.epochs} epochs`);
   }
-  out.push(`- progress: ${counts.done} of ${results.length} runs finished` + (counts.partial ? `, ${counts.partial} started (resumable)` : '') + (counts.pending ? `, ${counts.pending} not started` : ''), '');
+  out.push(`- progress: ${counts.done} of ${results.length} runs finished` + (counts.partial ? `, ${counts.partial} started (resumable)` : '') + (counts.pending ? `, ${counts.pending} not started` : '') +
+    (counts.failed ? `, ${counts.failed} failed (errors under Runs)` : ''), '');
 
   out.push('## Data', '', '| dataset | folder | users | items | sha256 train / valid / test |', '|---|---|---:|---:|---|');
   for (const d of m.datasets) {
@@ -141,7 +142,8 @@ export function formatReport(p: ReportParts): string {
   out.push('## Runs', '', '| run | status | epochs | best epoch | valid recall@20 | test recall@20 | test ndcg@20 | wall |', '|---|---|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     const mm = r.metrics;
-    const status = r.status === 'done' ? `done (${mm!.stopped})` : r.status === 'partial' ? `unfinished, epoch ${r.epoch}` : 'not started';
+    const status = r.status === 'done' ? `done (${mm!.stopped})` : r.status === 'partial' ? `unfinished, epoch ${r.epoch}`
+      : r.status === 'failed' ? `failed: ${r.error!.split('\n')[0].replace(/\|/g, '\\|')}` : 'not started';
     const v = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(4));
     out.push(`| ${r.run.id} | ${status} | ${r.epoch || '–'} | ${mm?.bestEpoch ?? '–'} | ${v(mm?.valid?.['recall@20'] ?? r.curve.at(-1)?.value)} | ${v(mm?.test['recall@20'])} | ${v(mm?.test['ndcg@20'])} | ${mm ? fmtDuration((mm.trainMs + mm.testMs) / 1000) : '–'} |`);
   }

@@ -11,8 +11,10 @@ import type { RunMetrics } from './train-run.js';
 /** A run as found on disk: finished (metrics.json), started (log.jsonl with epochs) or not started. */
 export interface RunResult {
   run: ManifestRun;
-  status: 'done' | 'partial' | 'pending';
+  status: 'done' | 'partial' | 'pending' | 'failed';
   metrics?: RunMetrics;
+  /** Why the last attempt failed (status failed). */
+  error?: string;
   /** Validation values of the early-stopping metric by epoch (from the log while a run is unfinished). */
   curve: { epoch: number; value: number }[];
   /** Last completed epoch. */
@@ -66,7 +68,10 @@ export async function collectRuns(manifest: ExperimentManifest, curveMetric = 'r
         }
       }
     }
-    out.push({ run, status: epoch > 0 ? 'partial' : 'pending', curve: curve.sort((a, b) => a.epoch - b.epoch), epoch });
+    const failedPath = join(run.runDir, 'failed.json');
+    const error = existsSync(failedPath) ? (JSON.parse(await readFile(failedPath, 'utf8')) as { error: string }).error : undefined;
+    const status = error !== undefined ? 'failed' : epoch > 0 ? 'partial' : 'pending';
+    out.push({ run, status, ...(error !== undefined && { error }), curve: curve.sort((a, b) => a.epoch - b.epoch), epoch });
   }
   return out;
 }

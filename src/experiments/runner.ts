@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openStore } from '../data/store/store.js';
-import { ConfigError, LmmrecError } from '../util/errors.js';
+import { ConfigError, type ErrorCode, LmmrecError } from '../util/errors.js';
 import { stableStringify } from '../util/hash.js';
 import { readExperimentManifest, writeExperimentManifest } from './manifest.js';
 import type { ExperimentPlan, PlannedRun } from './plan.js';
@@ -10,6 +10,9 @@ import { prepareExperiment, type PrepareEvent } from './prepare.js';
 import { writeExperimentReport } from './report.js';
 import { comparableConfig, recordRun } from './run-records.js';
 import { resumeTrainRun, trainRun, type RunMetrics, type TrainRunConfig, type TrainRunEvent } from './train-run.js';
+
+/** Written into a run directory when its run failed (removed when a re-run finishes it). */
+export const FAILED_FILE = 'failed.json';
 
 /** Where a planned run stands on disk. */
 export type RunState =
@@ -30,6 +33,7 @@ export type ExperimentEvent =
   /** A training event of the current run; `etaMs` is the time left for the whole spec, when it can be estimated. */
   | ({ type: 'run-event'; event: TrainRunEvent; etaMs?: number } & RunPosition)
   | ({ type: 'run-end'; metrics: RunMetrics; wallMs: number; etaMs?: number } & RunPosition)
+  | ({ type: 'run-fail'; error: string } & RunPosition)
   | { type: 'report'; path: string };
 
 export interface RunExperimentOptions {
@@ -99,6 +103,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunExperimentOpt
       if (s.state === 'done') estimate.add(r, s.metrics.trainMs + s.metrics.testMs);
     }
     const trained: string[] = [], skipped: string[] = [];
+    const failed: { id: string; error: string; code: ErrorCode }[] = [];
     const total = plan.runs.length;
     for (const [index, run] of plan.runs.entries()) {
       const s = states.get(run.id)!;
@@ -129,11 +134,23 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunExperimentOpt
           ? await resumeTrainRun(run.runDir, { onProgress, signal: opts.signal })
           : await trainRun({ config, runDir: run.runDir, onProgress, signal: opts.signal })).metrics;
       } catch (e) {
-        const aborted = e instanceof LmmrecError && e.code === 'ABORTED';
-        recordRun(store, { ...rec, status: aborted ? 'aborted' : 'failed', error: (e as Error).message });
+        if (e instanceof LmmrecError && e.code === 'ABORTED') {
+          recordRun(store, { ...rec, status: 'aborted', error: e.message });
+          await report();
+          throw e;
+        }
+        // One broken arm (e.g. a plug-in that rejects this base model) must not stop a long spec: record it,
+        // go on, and fail at the end. A re-run retries it.
+        const error = (e as Error).message;
+        recordRun(store, { ...rec, status: 'failed', error });
+        await mkdir(run.runDir, { recursive: true });
+        await writeFile(join(run.runDir, FAILED_FILE), `${JSON.stringify({ error, at: new Date().toISOString() }, null, 2)}\n`);
+        failed.push({ id: run.id, error, code: e instanceof LmmrecError ? e.code : 'INTERNAL' });
+        opts.onProgress?.({ type: 'run-fail', error, ...pos });
         await report();
-        throw e;
+        continue;
       }
+      await rm(join(run.runDir, FAILED_FILE), { force: true });
       const wallMs = performance.now() - t0;
       estimate.add(run, metrics.trainMs + metrics.testMs);
       recordRun(store, { ...rec, status: 'done', metrics });
@@ -141,7 +158,12 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunExperimentOpt
       opts.onProgress?.({ type: 'run-end', metrics, wallMs, etaMs: estimate.sum(after), ...pos });
       await report();
     }
-    return { trained, skipped, reportPath: await report() };
+    const reportPath = await report();
+    if (failed.length) {
+      throw new LmmrecError(failed[0].code, `${failed.length} run(s) failed (the others finished; see ${reportPath}):\n` +
+        failed.map((f) => `  ${f.id}: ${f.error.split('\n')[0]}`).join('\n'));
+    }
+    return { trained, skipped, reportPath };
   } finally {
     store.close();
   }

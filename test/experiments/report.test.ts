@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { learningCurveChart, metricBarsChart, noiseChart, renderSvg } from '../../src/experiments/charts.js';
+import { writeExperimentManifest } from '../../src/experiments/manifest.js';
+import { planExperiment } from '../../src/experiments/plan.js';
+import { writeExperimentReport } from '../../src/experiments/report.js';
+import { meanSd, relativeGain } from '../../src/experiments/results.js';
+import { parseSpec } from '../../src/experiments/spec.js';
+import { pairedTTest } from '../../src/eval/significance.js';
+
+const TINY = join(import.meta.dirname, '..', 'fixtures', 'tiny_amazon_book');
+const tmp = mkdtempSync(join(tmpdir(), 'lmmrec-report-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test('mean and sample sd', () => {
+  assert.deepEqual(meanSd([]), { mean: NaN, sd: null, n: 0 });
+  assert.deepEqual(meanSd([0.25]), { mean: 0.25, sd: null, n: 1 });
+  const s = meanSd([0.1, 0.2, 0.3]);
+  assert.ok(Math.abs(s.mean - 0.2) < 1e-15 && Math.abs(s.sd! - 0.1) < 1e-15);
+  assert.ok(Math.abs(meanSd([2, 4, 4, 4, 5, 5, 7, 9]).sd! - Math.sqrt(32 / 7)) < 1e-12);
+  assert.equal(relativeGain(0.3, 0.2).toFixed(6), '50.000000');
+});
+
+/** Hand-written run directories: arm a and arm b, seeds 1–3, 4 test users. */
+async function fakeExperiment(out: string): Promise<void> {
+  const spec = parseSpec({
+    name: 'hand', datasets: [{ id: 'book', dir: TINY }], base: { 'model.name': 'lightgcn' }, ks: [20],
+    arms: [{ name: 'a' }, { name: 'lightgcn+lmmrec', set: { plugins: ['lmmrec'] } }], baseline: 'a', seeds: [1, 2, 3, 4],
+  }, 'hand.yaml');
+  const plan = planExperiment(spec, { specPath: 'hand.yaml', outDir: out });
+  const test = {
+    a: [[0.1, 0.05], [0.2, 0.05], [0.3, 0.08]],
+    'lightgcn+lmmrec': [[0.3, 0.1], [0.3, 0.1], [0.3, 0.1]],
+  } as Record<string, number[][]>;
+  const perUser = {
+    a: [[0.1, 0.2, 0.0, 0.1], [0.3, 0.2, 0.1, 0.2], [0.2, 0.2, 0.2, 0.6]],
+    'lightgcn+lmmrec': [[0.3, 0.4, 0.2, 0.3], [0.3, 0.4, 0.2, 0.3], [0.3, 0.4, 0.2, 0.3]],
+  } as Record<string, number[][]>;
+  for (const r of plan.runs) {
+    mkdirSync(r.runDir, { recursive: true });
+    writeFileSync(join(r.runDir, 'config.json'), JSON.stringify(r.config));
+    if (r.seed === 4) continue; // planned, never started
+    const [recall, ndcg] = test[r.arm][r.seed - 1];
+    writeFileSync(join(r.runDir, 'metrics.json'), JSON.stringify({
+      protocol: 'rlmrec', model: 'lightgcn', dataset: 'book', seed: r.seed, epochs: 10 * r.seed, stopped: 'early-stop', bestEpoch: 5,
+      valid: { 'recall@20': 0.5 }, test: { 'recall@20': recall, 'ndcg@20': ndcg }, testUsers: 4, trainMs: 2000, testMs: 1000, meanEpochMs: 250,
+      history: [{ epoch: 3, metrics: { 'recall@20': 0.4 } }, { epoch: 6, metrics: { 'recall@20': 0.5 } }],
+    }));
+    const u = perUser[r.arm][r.seed - 1];
+    writeFileSync(join(r.runDir, 'test-per-user.tsv'), `user\trecall@20\tndcg@20\n${u.map((v, i) => `${i}\t${v}\t${v / 2}`).join('\n')}\n`);
+  }
+  await writeExperimentManifest(plan, [{ id: 'book', dir: TINY, users: 40, items: 468, hashes: { 'train.tsv': 'f'.repeat(64) }, noisy: {}, text: {} }], 'lmmrec experiment run hand.yaml', undefined);
+}
+
+test('report tables: mean ± sd over finished seeds, gains, paired tests, unfinished seeds marked', async () => {
+  const out = join(tmp, 'hand');
+  await fakeExperiment(out);
+  const path = await writeExperimentReport(out, { command: 'lmmrec experiment report hand' });
+  const md = readFileSync(path, 'utf8');
+  assert.match(md, /^# Experiment hand/);
+  assert.match(md, /Report made by `lmmrec experiment report hand`/);
+  assert.match(md, /- runs: `lmmrec experiment run hand\.yaml` at .* on \d+ cores/);
+  assert.match(md, /seeds 1, 2, 3, 4; baseline arm a; focus arm lightgcn\+lmmrec/);
+  assert.match(md, /6 of 8 runs finished, 2 not started/);
+  // recall@20 of a: 0.1, 0.2, 0.3 → 0.2000 ± 0.1000; ndcg@20: 0.05, 0.05, 0.08 → 0.0600 ± sqrt(0.0003) = 0.0173
+  assert.match(md, /\| a \| 3\/4 \(unfinished\) \| 0\.2000 ± 0\.1000 \| 0\.0600 ± 0\.0173 \| 20\.0 \| 0\.250 \| 3\.0 s \|/);
+  assert.match(md, /\| lightgcn\+lmmrec \| 3\/4 \(unfinished\) \| 0\.3000 ± 0\.0000 \| 0\.1000 ± 0\.0000 \|/);
+  // gains: 0.3 / 0.2 → +50 %, 0.1 / 0.06 → +66.67 %
+  assert.match(md, /\| lightgcn\+lmmrec \| a \| \+50\.00 \| \+66\.67 \|/);
+  // per-user means over seeds 1–3: a = [0.2, 0.2, 0.1, 0.3], lightgcn+lmmrec = [0.3, 0.4, 0.2, 0.3]; A is the arm, B its
+  // baseline; Wilcoxon: all three non-zero differences positive → W = min(W+, W−) = 0, exact p = 2 · 1/8
+  const t = pairedTTest([0.3, 0.4, 0.2, 0.3], [0.2, 0.2, 0.1, 0.3]);
+  assert.ok(Math.abs(t.t - 2.4495) < 1e-3);
+  const row = md.split('\n').find((l) => l.startsWith('| book | lightgcn+lmmrec | a | baseline | 1,2,3 | recall@20'));
+  assert.ok(row, md);
+  const cells = row.split('|').map((c) => c.trim());
+  assert.deepEqual(cells.slice(7, 14), ['0.3000', '0.2000', '+50.00', t.t.toFixed(2), t.p.toFixed(4), '0', '0.2500']);
+  assert.match(md, /\| book-a-s4 \| not started \|/);
+  const svg = readFileSync(join(out, 'metrics-book.svg'), 'utf8');
+  assert.ok(svg.startsWith('<svg') && svg.includes('lightgcn+lmmrec'));
+});
+
+test('charts render to SVG naming every arm', async () => {
+  const arms = ['lightgcn', 'lightgcn+lmmrec'];
+  const curves = await renderSvg(learningCurveChart(
+    [{ arm: arms[0], seed: 1, epoch: 3, value: 0.1 }, { arm: arms[0], seed: 1, epoch: 6, value: 0.12 }, { arm: arms[1], seed: 1, epoch: 3, value: 0.11 }],
+    arms, { title: 'curves', metric: 'recall@20' },
+  ));
+  const bars = await renderSvg(metricBarsChart(
+    arms.flatMap((arm, i) => ['recall@20', 'ndcg@20'].map((metric) => ({ arm, metric, mean: 0.1 + i / 10, sd: i ? null : 0.01 }))),
+    arms, ['recall@20', 'ndcg@20'], { title: 'bars' },
+  ));
+  const noise = await renderSvg(noiseChart(
+    arms.flatMap((arm) => [0, 5, 10].flatMap((rate) => ['recall@20', 'ndcg@20'].map((metric) => ({ arm, rate, metric, mean: 0.1 - rate / 1000 })))),
+    arms, { title: 'noise' },
+  ));
+  for (const svg of [curves, bars, noise]) {
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* width="\d+" height="\d+"/);
+    assert.ok(svg.trimEnd().endsWith('</svg>'));
+    for (const a of arms) assert.ok(svg.includes(`>${a}</text>`), `${a} in the legend`);
+  }
+  assert.ok(noise.includes('>recall@20</text>') && noise.includes('>ndcg@20</text>'), 'one panel per metric');
+});
