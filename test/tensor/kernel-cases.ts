@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Kernels } from '../../src/tensor/kernels/types.js';
-import type { SparseMat } from '../../src/tensor/sparse.js';
+import { bipartiteAdjacency, dropEntries, mirrorIndex, type SparseMat, sparseNnz, transposeSparse } from '../../src/tensor/sparse.js';
 import { type Arr, sharedF32, sharedI32 } from '../../src/tensor/tensor.js';
 import { createRng, type Rng } from '../../src/util/rng.js';
 
@@ -111,6 +111,39 @@ export function kernelCases(name: string, factory: () => Kernels | Promise<Kerne
       assert.deepEqual(Array.from(y), [2 - 5, 4 - 6, 1.5, 2]);
       k.spmm(a, x, y, 2, true);
       assert.deepEqual(Array.from(y), [-6, -4, 3, 4]);
+    });
+
+    test('keepEntries: equals dropEntries + transposeSparse for the same draws (shared and plain buffers)', () => {
+      const rng = createRng(13);
+      for (const [users, items] of [[1, 1], [23, 17], [140, 61]]) {
+        const indptr = [0], idx: number[] = [];
+        for (let u = 0; u < users; u++) {
+          const row = new Set<number>();
+          for (let e = 0; e < (u % 5 === 2 ? 0 : 1 + rng.int(6)); e++) row.add(rng.int(items));
+          idx.push(...[...row].sort((x, y) => x - y));
+          indptr.push(idx.length);
+        }
+        const s = bipartiteAdjacency({ rows: users, cols: items, indptr: Int32Array.from(indptr), indices: Int32Array.from(idx) });
+        const mirror = mirrorIndex(s), nnz = sparseNnz(s);
+        for (const shared of [true, false]) {
+          const seed = rng.int(1000);
+          const want = dropEntries(s, 0.7, createRng(seed)), wantT = transposeSparse(want);
+          const draws = createRng(seed), keep = shared ? new Uint8Array(new SharedArrayBuffer(nnz)) : new Uint8Array(nnz);
+          for (let e = 0; e < nnz; e++) keep[e] = draws.next() < 0.7 ? 1 : 0;
+          const out = (): SparseMat => ({
+            rows: s.rows, cols: s.cols, indptr: shared ? sharedI32(s.rows + 1) : new Int32Array(s.rows + 1),
+            indices: shared ? sharedI32(nnz) : new Int32Array(nnz), values: shared ? sharedF32(nnz) : new Float32Array(nnz),
+          });
+          const a = out(), t = out();
+          k.keepEntries(s, mirror, keep, a, t);
+          for (const [got, exp, what] of [[a, want, 'a'], [t, wantT, 't']] as const) {
+            const n = sparseNnz(exp);
+            assert.deepEqual(Array.from(got.indptr), Array.from(exp.indptr), `${what} indptr ${users}x${items}`);
+            assert.deepEqual(Array.from(got.indices.subarray(0, n)), Array.from(exp.indices.subarray(0, n)), `${what} indices`);
+            assert.deepEqual(Array.from(got.values.subarray(0, n)), Array.from(exp.values.subarray(0, n)), `${what} values`);
+          }
+        }
+      }
     });
 
     for (const [mem, alloc] of ALLOCS) {

@@ -1,10 +1,12 @@
 import * as F from '../../tensor/fn.js';
+import { scalarKernels } from '../../tensor/kernels/scalar.js';
+import type { Kernels } from '../../tensor/kernels/types.js';
 import {
-  bipartiteAdjacency, type CsrPattern, dropEntries, type SparseMat, type SparseOperand, sparseNnz, sparseOperand,
-  transposeSparse,
+  bipartiteAdjacency, type CsrPattern, dropEntries, mirrorIndex, type SparseMat, type SparseOperand, sparseNnz,
+  sparseOperand, transposeSparse,
 } from '../../tensor/sparse.js';
 import type { Node, Tape } from '../../tensor/tape.js';
-import { sharedF32, sharedI32 } from '../../tensor/tensor.js';
+import { sharedF32, sharedI32, toSharedI32 } from '../../tensor/tensor.js';
 import type { Rng } from '../../util/rng.js';
 
 /**
@@ -34,8 +36,12 @@ export function createGraph(train: CsrPattern): Graph {
  * SSLRec's SpAdjEdgeDrop, once per forward: every stored entry of Â survives with probability `keep`, no
  * rescaling. The result and its transpose are written into buffers allocated once; an operand handed out is
  * valid until the next call (a training step records and back-propagates within one call's lifetime).
+ *
+ * For a structurally symmetric Â with sorted rows (the bipartite adjacency) the draws go into a keep mask
+ * and the kernel table builds the matrix and its transpose from it (two threads can build one each); the
+ * result equals dropEntries + transposeSparse for the same rng state, which other matrices still use.
  */
-export function createEdgeDropper(adj: SparseMat, keep: number): (rng: Rng) => SparseOperand {
+export function createEdgeDropper(adj: SparseMat, keep: number, kernels: Pick<Kernels, 'keepEntries'> = scalarKernels): (rng: Rng) => SparseOperand {
   if (keep >= 1) {
     const full = sparseOperand(adj);
     return () => full;
@@ -44,11 +50,31 @@ export function createEdgeDropper(adj: SparseMat, keep: number): (rng: Rng) => S
   const a: SparseMat = { rows: adj.rows, cols: adj.cols, indptr: sharedI32(adj.rows + 1), indices: sharedI32(nnz), values: sharedF32(nnz) };
   const t: SparseMat = { rows: adj.cols, cols: adj.rows, indptr: sharedI32(adj.cols + 1), indices: sharedI32(nnz), values: sharedF32(nnz) };
   const op: SparseOperand = { a, t };
+  const mirror = symmetricMirror(adj);
+  if (mirror === null) {
+    return (rng) => {
+      dropEntries(adj, keep, rng, a);
+      transposeSparse(a, t);
+      return op;
+    };
+  }
+  const mask = new Uint8Array(new SharedArrayBuffer(nnz));
   return (rng) => {
-    dropEntries(adj, keep, rng, a);
-    transposeSparse(a, t);
+    // One draw per stored entry in storage order, the same stream dropEntries consumes.
+    for (let k = 0; k < nnz; k++) mask[k] = rng.next() < keep ? 1 : 0;
+    kernels.keepEntries(adj, mirror, mask, a, t);
     return op;
   };
+}
+
+/** mirrorIndex of a square matrix in shared memory, or null when the pattern is not symmetric with sorted rows. */
+function symmetricMirror(adj: SparseMat): Int32Array | null {
+  if (adj.rows !== adj.cols) return null;
+  try {
+    return toSharedI32(mirrorIndex(adj));
+  } catch {
+    return null;
+  }
 }
 
 /** [E⁰, Â E⁰, Â² E⁰, …] with `layers` propagations. */

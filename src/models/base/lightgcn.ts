@@ -47,7 +47,7 @@ export function createLightGcn(cfg: LightGcnConfig, ctx: ModelContext, name = 'l
   const emb = createParam('embedding', nu + ni, d);
   xavierUniform({ rows: nu, cols: d, data: emb.value.data.subarray(0, nu * d) }, ctx.rng.derive('user-emb'));
   xavierUniform({ rows: ni, cols: d, data: emb.value.data.subarray(nu * d) }, ctx.rng.derive('item-emb'));
-  const drop = createEdgeDropper(graph.full.a, cfg.keepRate);
+  const drop = createEdgeDropper(graph.full.a, cfg.keepRate, ctx.kernels);
 
   const forward = (t: Tape, adj: ReturnType<typeof drop>, ego?: StepContext['transformEgo']): { layers: Node[]; final: Node } => {
     const e0 = t.param(emb);

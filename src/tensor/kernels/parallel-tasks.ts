@@ -2,8 +2,10 @@ import type { Arr } from '../tensor.js';
 import * as ew from './scalar-elementwise.js';
 import { gemmScalar } from './scalar-gemm.js';
 import * as rw from './scalar-rows.js';
-import { gatherAddRowsScalar, gatherRowsScalar, scatterAddRowsRange, spmmScalar } from './scalar-sparse.js';
+import { gatherAddRowsScalar, gatherRowsScalar, keepEntriesParts, scatterAddRowsRange, spmmScalar } from './scalar-sparse.js';
+import type { SparseMat } from '../sparse.js';
 import type { GemmFn } from './types.js';
+import { threadWasmSpmm } from './wasm-spmm.js';
 
 /**
  * The work the worker pool can split, shared by the main thread and the workers so both run the very same
@@ -14,7 +16,7 @@ import type { GemmFn } from './types.js';
  * `arrays` are the array arguments in a fixed order per task, `nums` the scalar ones; `outputs` lists the
  * arrays a task writes (the pool copies those back when it had to stage a non-shared array).
  */
-export type TaskArray = Arr | Int32Array;
+export type TaskArray = Arr | Int32Array | Uint8Array;
 
 export interface Task {
   readonly outputs: readonly number[];
@@ -65,7 +67,16 @@ export const TASKS = {
     run(a, x, lo, hi) {
       const [n, acc, cols] = x;
       const part = { rows: hi - lo, cols, indptr: i32(a[0]).subarray(lo, hi + 1), indices: i32(a[1]), values: a[2] as Float32Array };
-      spmmScalar(part, f(a[3]), sub(a[4], lo * n, hi * n), n, acc === 1);
+      (threadWasmSpmm() ?? spmmScalar)(part, f(a[3]), sub(a[4], lo * n, hi * n), n, acc === 1);
+    },
+  },
+  keepEntries: {
+    // arrays: s (indptr, indices, values), mirror, keep, a (indptr, indices, values), t (same); nums: rows, cols.
+    // Parts: 0 builds a, 1 builds t.
+    outputs: [5, 6, 7, 8, 9, 10],
+    run(a, [rows, cols], lo, hi) {
+      const mat = (o: number): SparseMat => ({ rows, cols, indptr: i32(a[o]), indices: i32(a[o + 1]), values: a[o + 2] as Float32Array });
+      keepEntriesParts(mat(0), i32(a[3]), a[4] as Uint8Array, mat(5), mat(8), lo, hi);
     },
   },
   gatherRows: {

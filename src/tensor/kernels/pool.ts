@@ -18,9 +18,11 @@ import type { GemmFn } from './types.js';
  */
 /** Control words: the task sequence number, stop and error flags, and per-thread "done up to seq" slots. */
 export const CTRL = { SEQ: 0, STOP: 1, ERR: 2, DONE: 4 } as const;
-export const FRAME = { CODE: 0, N_ARRAYS: 1, N_NUMS: 2, ARRAYS: 4, NUMS: 40, BOUNDS: 64, LENGTH: 64 + 65 } as const;
-export const KIND = { F32: 0, I32: 1 } as const;
+/** Up to 16 arrays (4 slots each) and 24 numbers per task. */
+export const FRAME = { CODE: 0, N_ARRAYS: 1, N_NUMS: 2, ARRAYS: 4, NUMS: 68, BOUNDS: 92, LENGTH: 92 + 65 } as const;
+export const KIND = { F32: 0, I32: 1, U8: 2 } as const;
 export const MAX_THREADS = 64;
+const MAX_ARRAYS = (FRAME.NUMS - FRAME.ARRAYS) / 4, MAX_NUMS = FRAME.BOUNDS - FRAME.NUMS;
 /** A part that takes longer than this is reported as a stuck worker instead of hanging forever. */
 const STUCK_MS = 300_000;
 
@@ -92,7 +94,8 @@ export async function createPool(threads: number, gemmChoice: GemmChoice): Promi
   const staging: SharedArrayBuffer[] = [];
   const stage = (slot: number, a: TaskArray): TaskArray => {
     if (!staging[slot] || staging[slot].byteLength < a.byteLength) staging[slot] = new SharedArrayBuffer(a.byteLength);
-    const s = a instanceof Int32Array ? new Int32Array(staging[slot], 0, a.length) : new Float32Array(staging[slot], 0, a.length);
+    const s = a instanceof Int32Array ? new Int32Array(staging[slot], 0, a.length)
+      : a instanceof Uint8Array ? new Uint8Array(staging[slot], 0, a.length) : new Float32Array(staging[slot], 0, a.length);
     s.set(a);
     return s;
   };
@@ -103,6 +106,7 @@ export async function createPool(threads: number, gemmChoice: GemmChoice): Promi
   const run = (name: TaskName, arrays: readonly TaskArray[], nums: readonly number[]): void => {
     if (closed) throw new Error('worker kernels: used after close()');
     const task = TASKS[name];
+    if (arrays.length > MAX_ARRAYS || nums.length > MAX_NUMS) throw new Error(`worker kernels: ${name} has too many arguments`);
     const local: TaskArray[] = [];
     let staged = false;
     frame[FRAME.CODE] = TASK_NAMES.indexOf(name);
@@ -119,7 +123,7 @@ export async function createPool(threads: number, gemmChoice: GemmChoice): Promi
       frame[o] = idOf(a.buffer as SharedArrayBuffer);
       frame[o + 1] = a.byteOffset;
       frame[o + 2] = a.length;
-      frame[o + 3] = a instanceof Int32Array ? KIND.I32 : KIND.F32;
+      frame[o + 3] = a instanceof Int32Array ? KIND.I32 : a instanceof Uint8Array ? KIND.U8 : KIND.F32;
     }
     for (let i = 0; i < nums.length; i++) frame[FRAME.NUMS + i] = nums[i];
     for (let t = 0; t <= threads; t++) frame[FRAME.BOUNDS + t] = bounds[t];

@@ -34,6 +34,51 @@ export function spmmScalar(a: SparseMat, x: Arr, y: Arr, n: number, accumulate: 
   }
 }
 
+/**
+ * Edge dropout's compaction for a structurally symmetric `s` with sorted rows (mirror from mirrorIndex):
+ * `a` gets the entries k with keep[k] = 1 and `t` = aᵀ, built row by row as the entries k whose mirror is
+ * kept, with the mirror's value (so `t` equals transposeSparse(a), entry order included). a and t need
+ * capacity ≥ nnz(s). Parts 0 (a) and 1 (t) of [lo, hi) are built, so two threads can share the work.
+ */
+export function keepEntriesScalar(s: SparseMat, mirror: Int32Array, keep: Uint8Array, a: SparseMat, t: SparseMat): void {
+  keepEntriesParts(s, mirror, keep, a, t, 0, 2);
+}
+
+export function keepEntriesParts(
+  s: SparseMat, mirror: Int32Array, keep: Uint8Array, a: SparseMat, t: SparseMat, lo: number, hi: number,
+): void {
+  const rows = s.rows, sp = s.indptr, si = s.indices, sv = s.values;
+  if (lo <= 0 && hi > 0) {
+    const ap = a.indptr, ai = a.indices, av = a.values;
+    let w = 0;
+    ap[0] = 0;
+    for (let r = 0; r < rows; r++) {
+      for (let k = sp[r], e = sp[r + 1]; k < e; k++) {
+        if (keep[k] === 1) {
+          ai[w] = si[k];
+          av[w++] = sv[k];
+        }
+      }
+      ap[r + 1] = w;
+    }
+  }
+  if (lo <= 1 && hi > 1) {
+    const tp = t.indptr, ti = t.indices, tv = t.values;
+    let w = 0;
+    tp[0] = 0;
+    for (let r = 0; r < rows; r++) {
+      for (let k = sp[r], e = sp[r + 1]; k < e; k++) {
+        const m = mirror[k];
+        if (keep[m] === 1) {
+          ti[w] = si[k];
+          tv[w++] = sv[m];
+        }
+      }
+      tp[r + 1] = w;
+    }
+  }
+}
+
 export function gatherRowsScalar(src: Arr, idx: Int32Array, out: Arr, cols: number): void {
   for (let i = 0; i < idx.length; i++) {
     const so = idx[i] * cols, oo = i * cols;

@@ -1,7 +1,7 @@
 import * as ew from './scalar-elementwise.js';
 import { gemmScalar } from './scalar-gemm.js';
 import * as rw from './scalar-rows.js';
-import { gatherAddRowsScalar, gatherRowsScalar, scatterAddRowsScalar, spmmScalar } from './scalar-sparse.js';
+import { gatherAddRowsScalar, gatherRowsScalar, keepEntriesScalar, scatterAddRowsScalar, spmmScalar } from './scalar-sparse.js';
 import type { Kernels } from './types.js';
 
 /**
@@ -12,6 +12,7 @@ export const scalarKernels = {
   name: 'scalar',
   gemm: gemmScalar,
   spmm: spmmScalar,
+  keepEntries: keepEntriesScalar,
   gatherRows: gatherRowsScalar,
   gatherAddRows: gatherAddRowsScalar,
   scatterAddRows: scatterAddRowsScalar,

@@ -40,6 +40,13 @@ export interface Kernels {
   /** y (+)= A · x, x is a.cols × n, y is a.rows × n. y must not alias x. */
   spmm(a: SparseMat, x: Arr, y: Arr, n: number, accumulate: boolean): void;
 
+  /**
+   * Edge-dropout compaction of a structurally symmetric `s` with sorted rows (`mirror` from mirrorIndex): `a`
+   * keeps the entries k with keep[k] = 1, `t` becomes aᵀ exactly as transposeSparse(a) would build it. `a`
+   * and `t` are s-shaped with capacity ≥ nnz(s).
+   */
+  keepEntries(s: SparseMat, mirror: Int32Array, keep: Uint8Array, a: SparseMat, t: SparseMat): void;
+
   /** out[i, :] = src[idx[i], :] for i < idx.length. */
   gatherRows(src: Arr, idx: Int32Array, out: Arr, cols: number): void;
   /** out[i, :] += src[idx[i], :] (backward of scatterAddRows). */

@@ -1,3 +1,4 @@
+import { sparseNnz } from '../sparse.js';
 import type { Arr } from '../tensor.js';
 import type { GemmChoice } from './gemm-select.js';
 import { type TaskArray, type TaskName, TASKS } from './parallel-tasks.js';
@@ -80,6 +81,15 @@ export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<W
       }
       b[T] = s.rows;
       pool.run('spmm', arrays, nums);
+    },
+    keepEntries(s, mirror, keep, a, t) {
+      const arrays = [s.indptr, s.indices, s.values, mirror, keep, a.indptr, a.indices, a.values, t.indptr, t.indices, t.values];
+      const nums = [s.rows, s.cols];
+      if (serial(arrays, 2, 2 * sparseNnz(s))) return runLocal('keepEntries', arrays, nums, 2);
+      // Two parts (a and t); threads beyond the second get empty ranges.
+      b[0] = 0;
+      for (let t2 = 1; t2 <= T; t2++) b[t2] = Math.min(t2, 2);
+      pool.run('keepEntries', arrays, nums);
     },
     gatherRows: (src, idx, out, cols) => par('gatherRows', [src, idx, out], [cols], idx.length, idx.length * cols),
     gatherAddRows: (src, idx, out, cols) => par('gatherAddRows', [src, idx, out], [cols], idx.length, idx.length * cols),

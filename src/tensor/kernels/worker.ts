@@ -37,7 +37,8 @@ function arrayAt(i: number): TaskArray {
   const k = buffers.get(id);
   if (k === undefined) throw new Error(`unknown buffer ${id}`);
   if (k.view === null || k.off !== off || k.len !== len || k.kind !== kind) {
-    k.view = kind === KIND.I32 ? new Int32Array(k.buffer, off, len) : new Float32Array(k.buffer, off, len);
+    k.view = kind === KIND.I32 ? new Int32Array(k.buffer, off, len)
+      : kind === KIND.U8 ? new Uint8Array(k.buffer, off, len) : new Float32Array(k.buffer, off, len);
     k.off = off;
     k.len = len;
     k.kind = kind;
