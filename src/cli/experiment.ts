@@ -45,7 +45,7 @@ export function registerExperimentCommand(program: Command): void {
     .option('--set <key=value>', 'override a run config key in every run, e.g. train.batchSize=2048 (repeatable)', collect, [] as string[])
     .option('--dry-run', 'print the run matrix and which runs are done; train nothing')
     .option('--quiet', 'no progress output on stderr')
-    .action(async (specArg: string, flags: RunFlags) => {
+    .action(async (specArg: string, flags: RunFlags, cmd: Command) => {
       const specPath = await resolveSpecPath(specArg);
       const spec = await loadSpec(specPath);
       const plan = planExperiment(spec, {
@@ -62,7 +62,7 @@ export function registerExperimentCommand(program: Command): void {
       const t0 = performance.now();
       let result;
       try {
-        result = await runExperiment(plan, { command: commandLine(), signal: cliSignal(), onProgress: progress.onProgress });
+        result = await runExperiment(plan, { command: commandLine(cmd), signal: cliSignal(), onProgress: progress.onProgress });
       } finally {
         progress.stop();
       }
@@ -74,8 +74,8 @@ export function registerExperimentCommand(program: Command): void {
     .command('report')
     .description('rewrite <out>/report.md and its charts from the run directories (finished or not)')
     .argument('<out>', 'experiment folder')
-    .action(async (out: string) => {
-      const path = await writeExperimentReport(resolve(out), { command: commandLine() });
+    .action(async (out: string, _opts: unknown, cmd: Command) => {
+      const path = await writeExperimentReport(resolve(out), { command: commandLine(cmd) });
       console.log(await formatSummary(resolve(out)));
       console.log(`report: ${path}`);
     });
@@ -112,8 +112,14 @@ async function resolveSpecPath(arg: string): Promise<string> {
   throw new LmmrecError('USAGE', `${arg}: no such spec file or shipped spec (see \`lmmrec experiment list\`)`);
 }
 
-function commandLine(): string {
-  return ['lmmrec', ...process.argv.slice(2)].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+/** The command as typed (from the root command's raw arguments, so it is right in-process too). */
+function commandLine(cmd: Command): string {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  // rawArgs is set by parse() but missing from commander's typings.
+  const raw = (root as unknown as { rawArgs: string[] }).rawArgs;
+  const args = raw[0] === process.argv[0] && raw[1] === process.argv[1] ? raw.slice(2) : raw;
+  return ['lmmrec', ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
 async function formatDryRun(plan: ExperimentPlan): Promise<string> {
