@@ -1,3 +1,4 @@
+import { addN as addNOp } from './ops/add-n.js';
 import { OPS } from './ops/index.js';
 import type { EdgePattern } from './ops/edge-pattern.js';
 import type { SparseOperand } from './sparse.js';
@@ -9,6 +10,8 @@ import type { Node, Recorder } from './tape.js';
  */
 
 export const add = (t: Recorder, a: Node, b: Node): Node => t.run(OPS.add, [a, b], undefined);
+/** x0 + x1 + … in one pass, with the same values as a chain of `add`s. */
+export const addN = (t: Recorder, xs: readonly Node[]): Node => t.run(addNOp, xs, undefined);
 export const sub = (t: Recorder, a: Node, b: Node): Node => t.run(OPS.sub, [a, b], undefined);
 export const mul = (t: Recorder, a: Node, b: Node): Node => t.run(OPS.mul, [a, b], undefined);
 export const div = (t: Recorder, a: Node, b: Node): Node => t.run(OPS.div, [a, b], undefined);

@@ -54,6 +54,8 @@ export class Tape<D extends Arr = Float32Array> implements Recorder {
   private readonly values: Mat<D>[] = [];
   private readonly grads: (Mat<D> | null)[] = [];
   private readonly needsGrad: boolean[] = [];
+  /** For a row view: the viewed node and the element range; null for every other node. */
+  private readonly views: ({ readonly of: Node; readonly from: number; readonly to: number } | null)[] = [];
   private readonly entries: Entry[] = [];
   private readonly paramNodes = new Map<Param<D>, Node>();
   private readonly owned: D[] = [];
@@ -107,8 +109,26 @@ export class Tape<D extends Arr = Float32Array> implements Recorder {
     this.values.push(y);
     this.grads.push(null);
     this.needsGrad.push(needs);
+    this.views.push(null);
     this.entries.push({ op, inputs, xs, out, attrs, scratch });
     return out;
+  }
+
+  /**
+   * Rows [from, from + rows) of x as a node that shares x's buffers: no copy forward, and its gradient is the
+   * matching rows of x's gradient, so consumers add straight into x's gradient (what a row gather followed
+   * by its scatter-add into a zeroed buffer computes, without the two copies).
+   */
+  rowsView(x: Node, from: number, rows: number): Node {
+    const v = this.values[x];
+    if (v === undefined) throw new RangeError(`rowsView: unknown node ${x}`);
+    if (!Number.isInteger(from) || !Number.isInteger(rows) || from < 0 || rows < 0 || from + rows > v.rows) {
+      throw new RangeError(`rowsView: rows [${from}, ${from + rows}) outside a ${formatShape([v.rows, v.cols])} node`);
+    }
+    const lo = from * v.cols, hi = (from + rows) * v.cols;
+    const n = this.leaf({ rows, cols: v.cols, data: v.data.subarray(lo, hi) as D }, null, this.needsGrad[x]);
+    this.views[n] = { of: x, from: lo, to: hi };
+    return n;
   }
 
   value(n: Node): Mat<D> {
@@ -154,6 +174,7 @@ export class Tape<D extends Arr = Float32Array> implements Recorder {
     this.values.length = 0;
     this.grads.length = 0;
     this.needsGrad.length = 0;
+    this.views.length = 0;
     this.entries.length = 0;
     this.paramNodes.clear();
   }
@@ -163,12 +184,18 @@ export class Tape<D extends Arr = Float32Array> implements Recorder {
     this.values.push(value);
     this.grads.push(grad);
     this.needsGrad.push(needs);
+    this.views.push(null);
     return n;
   }
 
   private gradOf(n: Node): Mat<D> {
     let g = this.grads[n];
-    if (g === null) {
+    const view = this.views[n];
+    if (g === null && view !== null) {
+      const v = this.values[n];
+      g = { rows: v.rows, cols: v.cols, data: this.gradOf(view.of).data.subarray(view.from, view.to) as D };
+      this.grads[n] = g;
+    } else if (g === null) {
       const v = this.values[n];
       const data = this.take(v.rows * v.cols);
       data.fill(0);

@@ -81,6 +81,7 @@ function same(k: Kernels, ref: Kernels, what: string, args: Arr[], call: (t: Ker
 }
 
 export function kernelCases(name: string, factory: () => Kernels | Promise<Kernels>, reference: Kernels, opts: KernelCaseOptions = {}): void {
+  const scalarRef = reference;
   const tol = opts.gemmTol ?? 0;
   describe(`kernels: ${name}`, () => {
     let k: Kernels;
@@ -111,6 +112,22 @@ export function kernelCases(name: string, factory: () => Kernels | Promise<Kerne
       assert.deepEqual(Array.from(y), [2 - 5, 4 - 6, 1.5, 2]);
       k.spmm(a, x, y, 2, true);
       assert.deepEqual(Array.from(y), [-6, -4, 3, 4]);
+    });
+
+    test('addMany: a chain of adds for 0 to 5 inputs (plain and shared)', () => {
+      const rng = createRng(14);
+      for (const [, alloc] of ALLOCS) {
+        for (let m = 0; m <= 5; m++) {
+          for (const n of [0, 1, 37, 1000]) {
+            const xs = Array.from({ length: m }, () => rand(rng, n, alloc).map((v) => v * 10 ** rng.int(5)));
+            const out = alloc(n).fill(7), want = new Float32Array(n);
+            if (m >= 1) want.set(xs[0]);
+            for (let i = 1; i < m; i++) scalarRef.add(want, xs[i], want, n);
+            k.addMany(out, xs, n);
+            close(out, want, 0, `addMany ${m} inputs n=${n}`);
+          }
+        }
+      }
     });
 
     test('keepEntries: equals dropEntries + transposeSparse for the same draws (shared and plain buffers)', () => {

@@ -84,17 +84,20 @@ export function propagate(t: Tape, adj: SparseOperand, e0: Node, layers: number)
   return out;
 }
 
-/** Sum or mean of the given layer nodes (in order, so the float result is fixed). */
+/** Sum or mean of the given layer nodes (summed in order in one pass, so the float result is fixed). */
 export function combineLayers(t: Tape, layers: readonly Node[], mode: 'sum' | 'mean'): Node {
   if (layers.length === 0) throw new RangeError('combineLayers: no layers');
-  let acc = layers[0];
-  for (let l = 1; l < layers.length; l++) acc = F.add(t, acc, layers[l]);
-  return mode === 'mean' && layers.length > 1 ? F.scale(t, acc, 1 / layers.length) : acc;
+  if (layers.length === 1) return layers[0];
+  const acc = F.addN(t, layers);
+  return mode === 'mean' ? F.scale(t, acc, 1 / layers.length) : acc;
 }
 
-/** The user and item halves of a stacked table (two row gathers; their gradients flow back). */
+/**
+ * The user and item halves of a stacked table, as row views (no copies; their gradients land in the
+ * table's gradient). Same values as gathering rows 0..U-1 and U..U+I-1.
+ */
 export function splitUsersItems(t: Tape, g: Graph, all: Node): { users: Node; items: Node } {
-  return { users: F.gatherRows(t, all, g.userRows), items: F.gatherRows(t, all, g.itemRows) };
+  return { users: t.rowsView(all, 0, g.numUsers), items: t.rowsView(all, g.numUsers, g.numItems) };
 }
 
 /**

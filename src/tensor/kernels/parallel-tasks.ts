@@ -94,6 +94,8 @@ export const TASKS = {
     run: (a, [cols], lo, hi) => scatterAddRowsRange(f(a[0]), i32(a[1]), f(a[2]), cols, lo, hi),
   },
   add: elems([2], ([a, b, o], _x, n) => ew.add(a, b, o, n)),
+  // arrays: out, then the inputs.
+  addMany: elems([0], ([o, ...xs], _x, n) => ew.addMany(o, xs, n)),
   axpy: elems([1], ([x, y], [alpha], n) => ew.axpy(alpha, x, y, n)),
   sub: elems([2], ([a, b, o], _x, n) => ew.sub(a, b, o, n)),
   mul: elems([2], ([a, b, o], _x, n) => ew.mul(a, b, o, n)),

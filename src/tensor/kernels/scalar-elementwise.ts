@@ -7,6 +7,30 @@ export function add(a: Arr, b: Arr, out: Arr, n: number): void {
   for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
 
+export function addMany(out: Arr, xs: readonly Arr[], n: number): void {
+  const m = xs.length;
+  if (m === 0) {
+    out.fill(0, 0, n);
+  } else if (m === 1) {
+    const a = xs[0];
+    for (let i = 0; i < n; i++) out[i] = a[i];
+  } else if (out instanceof Float32Array && m <= 4) {
+    // Math.fround after each add is exactly what storing each partial sum in a float32 buffer would do.
+    const a = xs[0], b = xs[1];
+    if (m === 2) for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
+    else if (m === 3) {
+      const c = xs[2];
+      for (let i = 0; i < n; i++) out[i] = Math.fround(a[i] + b[i]) + c[i];
+    } else {
+      const c = xs[2], d = xs[3];
+      for (let i = 0; i < n; i++) out[i] = Math.fround(Math.fround(a[i] + b[i]) + c[i]) + d[i];
+    }
+  } else {
+    add(xs[0], xs[1], out, n);
+    for (let k = 2; k < m; k++) add(out, xs[k], out, n);
+  }
+}
+
 export function axpy(alpha: number, x: Arr, y: Arr, n: number): void {
   for (let i = 0; i < n; i++) y[i] += alpha * x[i];
 }

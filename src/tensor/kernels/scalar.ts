@@ -17,6 +17,7 @@ export const scalarKernels = {
   gatherAddRows: gatherAddRowsScalar,
   scatterAddRows: scatterAddRowsScalar,
   add: ew.add,
+  addMany: ew.addMany,
   axpy: ew.axpy,
   sub: ew.sub,
   mul: ew.mul,

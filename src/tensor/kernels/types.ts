@@ -56,6 +56,11 @@ export interface Kernels {
 
   /** out = a + b */
   add(a: Arr, b: Arr, out: Arr, n: number): void;
+  /**
+   * out = ((x0 + x1) + x2) + …, each partial sum rounded to out's precision (exactly a chain of `add`s, in one
+   * pass). out must not alias an input; no inputs gives zeros.
+   */
+  addMany(out: Arr, xs: readonly Arr[], n: number): void;
   /** y += alpha · x */
   axpy(alpha: number, x: Arr, y: Arr, n: number): void;
   /** out = a − b */

@@ -98,6 +98,7 @@ export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<W
       par('scatterAddRows', [src, idx, out], [cols], rows, idx.length * cols);
     },
     add: (a, bb, out, n) => par('add', [a, bb, out].map((v) => v.subarray(0, n)), [], n, n),
+    addMany: (out, xs, n) => par('addMany', [out, ...xs].map((v) => v.subarray(0, n)), [], n, (1 + xs.length) * n),
     axpy: (alpha, x, y, n) => par('axpy', [x, y].map((v) => v.subarray(0, n)), [alpha], n, n),
     sub: (a, bb, out, n) => par('sub', [a, bb, out].map((v) => v.subarray(0, n)), [], n, n),
     div: (a, bb, out, n) => par('div', [a, bb, out].map((v) => v.subarray(0, n)), [], n, n),
