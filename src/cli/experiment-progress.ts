@@ -12,11 +12,11 @@ export function createExperimentProgress(quiet = false, stream: NodeJS.WriteStre
   const bar = stream.isTTY === true
     ? new cliProgress.SingleBar({
         stream, hideCursor: true, clearOnComplete: true,
-        format: 'spec |{bar}| {value}/{total} runs | {run} epoch {epoch} | best {best} | ETA {eta}',
+        format: 'spec |{bar}| {value}/{total} runs | {run} epoch {epoch} | best {best} | ETA {specEta}',
       }, cliProgress.Presets.shades_classic)
     : undefined;
   let started = false;
-  let payload = { run: '-', epoch: '-', best: '-', eta: '?' };
+  let payload = { run: '-', epoch: '-', best: '-', specEta: '?' };
   const line = (s: string): void => {
     if (bar && started) {
       // SingleBar has no log(): clear the bar line, print, redraw.
@@ -38,13 +38,13 @@ export function createExperimentProgress(quiet = false, stream: NodeJS.WriteStre
           bar.start(e.total, e.index, payload);
           started = true;
         }
-        payload = { run: e.run.id, epoch: '-', best: '-', eta: eta(e.etaMs) };
+        payload = { run: e.run.id, epoch: '-', best: '-', specEta: eta(e.etaMs) };
         bar?.update(e.index, payload);
         line(`[${e.index + 1}/${e.total}] ${e.run.id}: ${e.resume ? 'resuming from its last checkpoint' : 'starting'} (spec ETA ${eta(e.etaMs)})`);
         break;
       case 'run-event': {
         const ev = e.event;
-        if (ev.type === 'epoch') payload = { ...payload, epoch: String(ev.epoch), eta: eta(e.etaMs) };
+        if (ev.type === 'epoch') payload = { ...payload, epoch: String(ev.epoch), specEta: eta(e.etaMs) };
         else if (ev.type === 'validate') {
           payload = { ...payload, best: ev.best.toFixed(4) };
           if (!bar) line(`  ${e.run.id} epoch ${ev.epoch}: valid recall@20 ${ev.metrics['recall@20']?.toFixed(4) ?? '-'} (best ${ev.best.toFixed(4)} @ ${ev.bestEpoch})`);
@@ -53,7 +53,7 @@ export function createExperimentProgress(quiet = false, stream: NodeJS.WriteStre
         break;
       }
       case 'run-end':
-        bar?.update(e.index + 1, { ...payload, eta: eta(e.etaMs) });
+        bar?.update(e.index + 1, { ...payload, specEta: eta(e.etaMs) });
         line(`[${e.index + 1}/${e.total}] ${e.run.id}: ${e.metrics.epochs} epochs (${e.metrics.stopped}), test recall@20 ${e.metrics.test['recall@20']?.toFixed(4)} ` +
           `ndcg@20 ${e.metrics.test['ndcg@20']?.toFixed(4)} in ${formatMs(e.wallMs)}; spec ETA ${eta(e.etaMs)}`);
         break;

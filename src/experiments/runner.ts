@@ -121,13 +121,21 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunExperimentOpt
       const after = plan.runs.slice(index + 1).filter((r) => states.get(r.id)!.state !== 'done');
       const resume = s.state === 'partial';
       const t0 = performance.now();
+      // Before any run has finished, this run's own projection (elapsed + the trainer's lower-bound ETA) stands in
+      // for every run without a measured estimate.
+      let guess: number | undefined;
       const eta = (): number | undefined => {
-        const rest = estimate.sum(after), mine = estimate.of(run);
-        return rest === undefined || mine === undefined ? undefined : rest + Math.max(0, mine - (performance.now() - t0));
+        const elapsed = performance.now() - t0;
+        const mine = estimate.of(run, true) ?? guess ?? estimate.of(run);
+        const rest = estimate.sum(after, guess);
+        return rest === undefined || mine === undefined ? undefined : rest + Math.max(0, mine - elapsed);
       };
       recordRun(store, { ...rec, status: 'running' });
       opts.onProgress?.({ type: 'run-start', resume, etaMs: eta(), ...pos });
-      const onProgress = (event: TrainRunEvent): void => opts.onProgress?.({ type: 'run-event', event, etaMs: eta(), ...pos });
+      const onProgress = (event: TrainRunEvent): void => {
+        if (event.type === 'epoch') guess = performance.now() - t0 + event.etaMs;
+        opts.onProgress?.({ type: 'run-event', event, etaMs: eta(), ...pos });
+      };
       let metrics: RunMetrics;
       try {
         metrics = (resume
@@ -173,11 +181,13 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunExperimentOpt
  * Time estimates for runs from finished ones: the mean of the same dataset, noise and arm, else of the same
  * dataset and arm, else of the dataset, else of everything.
  */
-function createEstimator(): { add(r: PlannedRun, ms: number): void; of(r: PlannedRun): number | undefined; sum(rs: PlannedRun[]): number | undefined } {
+function createEstimator(): {
+  add(r: PlannedRun, ms: number): void; of(r: PlannedRun, sameArmOnly?: boolean): number | undefined; sum(rs: PlannedRun[], fallback?: number): number | undefined;
+} {
   const sums = new Map<string, { ms: number; n: number }>();
   const keys = (r: PlannedRun): string[] => [`${r.dataset}|${r.noise}|${r.arm}`, `${r.dataset}|*|${r.arm}`, `${r.dataset}|*|*`, '*'];
-  const of = (r: PlannedRun): number | undefined => {
-    for (const k of keys(r)) {
+  const of = (r: PlannedRun, sameArmOnly = false): number | undefined => {
+    for (const k of keys(r).slice(0, sameArmOnly ? 2 : 4)) {
       const s = sums.get(k);
       if (s) return s.ms / s.n;
     }
@@ -191,10 +201,10 @@ function createEstimator(): { add(r: PlannedRun, ms: number): void; of(r: Planne
       }
     },
     of,
-    sum(rs) {
+    sum(rs, fallback) {
       let t = 0;
       for (const r of rs) {
-        const v = of(r);
+        const v = of(r) ?? fallback;
         if (v === undefined) return undefined;
         t += v;
       }
