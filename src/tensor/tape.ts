@@ -157,6 +157,10 @@ export class Tape<D extends Arr = Float32Array> implements Recorder {
       const { op, inputs, xs, out, attrs, scratch } = this.entries[e];
       const dy = this.grads[out];
       if (dy === null || !this.needsGrad[out]) continue;
+      if (op.gradPassThrough === true) {
+        this.passGrad(inputs, dy);
+        continue;
+      }
       const dxs = inputs.map((i) => (this.needsGrad[i] ? this.gradOf(i) : null));
       op.backward(this.kernels, xs, this.values[out], dy, dxs, attrs, scratch);
     }
@@ -186,6 +190,25 @@ export class Tape<D extends Arr = Float32Array> implements Recorder {
     this.needsGrad.push(needs);
     this.views.push(null);
     return n;
+  }
+
+  /**
+   * Backward of an op whose gradient is dy for every input: an input without a gradient buffer yet gets a
+   * copy of dy (one memcpy instead of zero-filling and adding dy: the same values, since a gradient
+   * accumulated from +0 never holds −0), the others get dy added.
+   */
+  private passGrad(inputs: readonly Node[], dy: Mat<D>): void {
+    const n = dy.rows * dy.cols;
+    for (const i of inputs) {
+      if (!this.needsGrad[i]) continue;
+      if (this.grads[i] === null && this.views[i] === null) {
+        const data = this.take(n);
+        data.set(dy.data.subarray(0, n));
+        this.grads[i] = { rows: dy.rows, cols: dy.cols, data };
+      } else {
+        this.kernels.axpy(1, dy.data, this.gradOf(i).data, n);
+      }
+    }
   }
 
   private gradOf(n: Node): Mat<D> {

@@ -4,6 +4,7 @@ import * as F from '../../src/tensor/fn.js';
 import { checkGraphGradient, checkOpGradient } from '../../src/tensor/gradcheck.js';
 import { scalarKernels } from '../../src/tensor/kernels/scalar.js';
 import { addN } from '../../src/tensor/ops/add-n.js';
+import { OPS } from '../../src/tensor/ops/index.js';
 import { randMat } from '../../src/tensor/ops/sample.js';
 import { createParam, createTape, type Param } from '../../src/tensor/tape.js';
 import { createRng } from '../../src/util/rng.js';
@@ -78,4 +79,22 @@ test('rowsView: float64 graph gradient check, views of views, and range errors',
   const x = t.param(createParam('y', 3, 2));
   assert.throws(() => t.rowsView(x, 2, 2), /rowsView: rows \[2, 4\) outside a 3x2 node/);
   assert.throws(() => t.rowsView(x, -1, 1), /rowsView/);
+});
+
+test('gradPassThrough: the tape copies dy into fresh gradients and adds it into existing ones (same as backward)', () => {
+  const p = randomParam('x', 4, 3, 8), q = randomParam('y', 4, 3, 9);
+  const run = (pass: boolean) => {
+    p.grad.data.fill(0);
+    q.grad.data.fill(0);
+    const t = createTape(scalarKernels);
+    const addOp = pass ? OPS.add : { ...OPS.add, gradPassThrough: undefined };
+    const x = F.tanh(t, t.param(p)), y = t.param(q);
+    const s1 = t.run(addOp, [x, x], undefined); // the same input twice: 2 dy
+    const s2 = t.run(addOp, [s1, y], undefined); // a parameter (existing gradient) and a fresh one
+    const loss = F.add(t, F.sumSquares(t, s2), F.sumSquares(t, x)); // x also gets a later-recorded contribution
+    t.backward(loss);
+    return { p: Array.from(p.grad.data), q: Array.from(q.grad.data) };
+  };
+  assert.equal(OPS.add.gradPassThrough, true);
+  assert.deepEqual(run(true), run(false));
 });

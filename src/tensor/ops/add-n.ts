@@ -17,5 +17,6 @@ export const addN: Op = {
   backward(k, _xs, _y, dy, dxs) {
     for (const dx of dxs) if (dx) k.axpy(1, dy.data, dx.data, size(dy));
   },
+  gradPassThrough: true,
   sample: (rng) => ({ inputs: [randMat(rng, 3, 5), randMat(rng, 3, 5), randMat(rng, 3, 5), randMat(rng, 3, 5)], attrs: undefined }),
 };

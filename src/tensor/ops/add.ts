@@ -14,5 +14,6 @@ export const add: Op = {
     if (da) k.axpy(1, dy.data, da.data, size(dy));
     if (db) k.axpy(1, dy.data, db.data, size(dy));
   },
+  gradPassThrough: true,
   sample: (rng) => ({ inputs: [randMat(rng, 3, 5), randMat(rng, 3, 5)], attrs: undefined }),
 };

@@ -29,6 +29,11 @@ export interface Op<A = void> {
     dxs: readonly (Mat<Arr> | null)[], attrs: A, scratch: Arr,
   ): void;
   sample(rng: Rng): OpSample<A>;
+  /**
+   * Set when `backward` does exactly dx += dy for every input (add, addN): the tape then copies dy into an
+   * input's gradient buffer it has not created yet instead of zero-filling it and calling backward.
+   */
+  readonly gradPassThrough?: true;
 }
 
 /** Any op, for registries and the tape's entry list (the attribute type is erased there). */
