@@ -4,7 +4,8 @@ import type { Mat } from '../../tensor/tensor.js';
 import type { Batch } from '../types.js';
 import type { TextPair } from './context.js';
 import type { Projector } from './projector.js';
-import { copyRows, createScratch, withText } from './rows.js';
+import { infoNceWeighted as infoNceWeightedOp } from '../../tensor/ops/info-nce-weighted.js';
+import { copyRows, createScratch, type Distinct, distinct, rowIndex, withText } from './rows.js';
 
 /** 'all': every user's projected text is a candidate (RLMRec); 'batch': the batch users' rows, like items. */
 export type UserCandidates = 'all' | 'batch';
@@ -18,46 +19,54 @@ export interface ProjectedText {
   readonly itemRow: Int32Array;
 }
 
+/**
+ * The rows of one batch that have text in a pair, de-duplicated with their multiplicities (the contrastive
+ * terms run on distinct rows, weighted; see infoNceWeighted): users, positive items, negative items, and the
+ * distinct items of both sides (the item rows to project).
+ */
+export interface BatchRows {
+  readonly users: Distinct;
+  readonly pos: Distinct;
+  readonly neg: Distinct;
+  readonly items: Distinct;
+}
+
+export function batchRows(b: Batch, pair: TextPair): BatchRows {
+  const ni = pair.items.rows;
+  const pos = distinct(b.pos, pair.itemMask, ni), neg = distinct(b.neg, pair.itemMask, ni);
+  const both = new Int32Array(pos.size + neg.size);
+  both.set(pos.ids.subarray(0, pos.size));
+  both.set(neg.ids.subarray(0, neg.size), pos.size);
+  return { users: distinct(b.users, pair.userMask, pair.users.rows), pos, neg, items: distinct(both, pair.itemMask, ni) };
+}
+
 export interface TextProjection {
   /** Project the rows of this batch (and, for 'all', every user with text) through the projector. */
-  project(t: Tape, b: Batch, detached?: boolean): ProjectedText;
+  project(t: Tape, rows: BatchRows, detached?: boolean): ProjectedText;
 }
 
 /**
- * The projected-text side of an alignment: f(S) for the rows one step needs (RLMRec projects per row too).
- * Batch rows are projected with their duplicates, so shapes stay fixed from step to step and the tape
- * reuses its buffers; rows are then gathered by first occurrence. One projection per step: the row buffers
- * are reused by the next call.
+ * The projected-text side of an alignment: f(S) for the rows one step needs (RLMRec projects per row too),
+ * each distinct row once. Row counts are bucketed (Distinct), so the tape reuses its buffers across steps.
+ * One projection per step: the row buffers are reused by the next call.
  */
 export function createTextProjection(pair: TextPair, proj: Projector, userCandidates: UserCandidates): TextProjection {
   const nu = pair.users.rows, ni = pair.items.rows;
   const textUsers = withText(Int32Array.from({ length: nu }, (_, u) => u), pair.userMask);
   const allUsers: Mat = textUsers.length === nu ? pair.users : copyRows(pair.users, textUsers);
-  const allRow = new Int32Array(nu).fill(-1);
-  textUsers.forEach((u, i) => (allRow[u] = i));
-  const rowsOf = (ids: Int32Array, bound: number): Int32Array => {
-    const row = new Int32Array(bound).fill(-1);
-    ids.forEach((v, i) => row[v] < 0 && (row[v] = i));
-    return row;
-  };
+  const allRow = rowIndex(textUsers, nu);
+  const userRow = new Int32Array(nu), itemRow = new Int32Array(ni);
   const userScratch = createScratch(), itemScratch = createScratch();
   return {
-    project(t, b, detached = false) {
-      let users: Node, userRow: Int32Array;
-      if (userCandidates === 'all') {
-        users = proj.forward(t, t.constant(allUsers), detached);
-        userRow = allRow;
-      } else {
-        const ids = withText(b.users, pair.userMask);
-        users = proj.forward(t, t.constant(copyRows(pair.users, ids, userScratch)), detached);
-        userRow = rowsOf(ids, nu);
-      }
-      const pos = withText(b.pos, pair.itemMask), neg = withText(b.neg, pair.itemMask);
-      const itemIds = new Int32Array(pos.length + neg.length);
-      itemIds.set(pos);
-      itemIds.set(neg, pos.length);
-      const items = proj.forward(t, t.constant(copyRows(pair.items, itemIds, itemScratch)), detached);
-      return { users, userRow, items, itemRow: rowsOf(itemIds, ni) };
+    project(t, rows, detached = false) {
+      const users = userCandidates === 'all'
+        ? proj.forward(t, t.constant(allUsers), detached)
+        : proj.forward(t, t.constant(copyRows(pair.users, rows.users.ids, userScratch)), detached);
+      const items = proj.forward(t, t.constant(copyRows(pair.items, rows.items.ids, itemScratch)), detached);
+      return {
+        users, userRow: userCandidates === 'all' ? allRow : rowIndex(rows.users.ids, nu, userRow),
+        items, itemRow: rowIndex(rows.items.ids, ni, itemRow),
+      };
     },
   };
 }
@@ -76,34 +85,48 @@ export function warmup(epochs: number, epoch: number): number {
   return epochs === 0 ? 1 : Math.min(1, Math.max(0, (epoch - 1) / epochs));
 }
 
-/** Rows `ids` of a projection (ids must have been projected). */
-export function projectedRows(t: Tape, proj: Node, row: Int32Array, ids: Int32Array): Node {
-  return F.gatherRows(t, proj, ids.map((v) => row[v]));
+/** Rows `ids` of a node whose row of id v is row[v] (v itself without a map). */
+export function rowsOf(t: Tape, x: Node, ids: Int32Array, row?: Int32Array): Node {
+  return F.gatherRows(t, x, row ? ids.map((v) => row[v]) : ids);
+}
+
+/** The anchors of an alignment: CF embeddings e (rows = ids), or IME outputs h with row maps. */
+export interface Anchors {
+  readonly users: Node;
+  readonly items: Node;
+  readonly userRow?: Int32Array;
+  readonly itemRow?: Int32Array;
+}
+
+/** Weighted InfoNCE over distinct rows (src/tensor/ops/info-nce-weighted.ts). */
+export function infoNceWeighted(t: Tape, a: Node, b: Node, c: Node, temperature: number, weights: Float32Array, counts?: Float32Array): Node {
+  return t.run(infoNceWeightedOp, [a, b, c], { temperature, eps: 1e-8, weights, counts });
 }
 
 /**
  * method.md §B.4.2 (L_sem, RLMRec-Con's `kd_loss`) and §B.4.3 (L_align), before their weight:
  *   InfoNCE(a_u, s_u; s_{users}, τ)/|B_u| + InfoNCE(a_{i⁺}, s_{i⁺}; s_{i⁺ in batch}, τ)/|B_{i⁺}| + (same for i⁻)
  * with the anchors `a` (CF embeddings e, or the IME output h) and the projected text `p`. Rows whose entity has
- * no text are dropped from anchors and candidates; with full text every divisor is |B|, as in RLMRec.
- * Undefined when no row of the batch has text.
+ * no text are dropped from anchors and candidates; with full text every divisor is |B|, as in RLMRec. Each
+ * InfoNCE runs on the distinct rows with their multiplicities, which is the same sum as over the batch's rows
+ * with duplicates (in-batch candidates keep their multiplicities too). Undefined when no row has text.
  */
 export function alignmentLoss(
-  t: Tape, anchors: { users: Node; items: Node }, p: ProjectedText, pair: TextPair, b: Batch,
+  t: Tape, anchors: Anchors, p: ProjectedText, rows: BatchRows,
   opts: { temperature: number; userCandidates: UserCandidates },
 ): Node | undefined {
   const terms: Node[] = [];
-  const users = withText(b.users, pair.userMask);
-  if (users.length > 0) {
-    const pos = projectedRows(t, p.users, p.userRow, users);
-    const cand = opts.userCandidates === 'all' ? p.users : pos;
-    terms.push(F.scale(t, F.infoNce(t, F.gatherRows(t, anchors.users, users), pos, cand, opts.temperature), 1 / users.length));
+  const u = rows.users;
+  if (u.size > 0) {
+    const pos = rowsOf(t, p.users, u.ids, p.userRow), all = opts.userCandidates === 'all';
+    const l = infoNceWeighted(t, rowsOf(t, anchors.users, u.ids, anchors.userRow), pos, all ? p.users : pos, opts.temperature, u.counts, all ? undefined : u.counts);
+    terms.push(F.scale(t, l, 1 / u.total));
   }
-  for (const side of [b.pos, b.neg]) {
-    const items = withText(side, pair.itemMask);
-    if (items.length === 0) continue;
-    const pos = projectedRows(t, p.items, p.itemRow, items);
-    terms.push(F.scale(t, F.infoNce(t, F.gatherRows(t, anchors.items, items), pos, pos, opts.temperature), 1 / items.length));
+  for (const side of [rows.pos, rows.neg]) {
+    if (side.size === 0) continue;
+    const pos = rowsOf(t, p.items, side.ids, p.itemRow);
+    const l = infoNceWeighted(t, rowsOf(t, anchors.items, side.ids, anchors.itemRow), pos, pos, opts.temperature, side.counts, side.counts);
+    terms.push(F.scale(t, l, 1 / side.total));
   }
   if (terms.length === 0) return undefined;
   return terms.reduce((acc, n) => F.add(t, acc, n));

@@ -3,7 +3,7 @@ import * as F from '../../tensor/fn.js';
 import type { Node } from '../../tensor/tape.js';
 import { ConfigError } from '../../util/errors.js';
 import type { Embeddings, Plugin } from '../types.js';
-import { alignmentLoss, createTextProjection, headBatch, warmup } from './align.js';
+import { alignmentLoss, batchRows, createTextProjection, headBatch, warmup } from './align.js';
 import { type PluginContext, requireText } from './context.js';
 import { createProjector, l2Penalty } from './projector.js';
 
@@ -39,8 +39,8 @@ export function createRlmrecCon(cfg: RlmrecConConfig, ctx: PluginContext): Plugi
       const terms: Record<string, Node> = {};
       const ramp = warmup(cfg.warmupEpochs, step.epoch);
       if (cfg.weight > 0 && ramp > 0) {
-        const cb = headBatch(b, cfg.alignBatch);
-        const l = alignmentLoss(t, cfEmbeddings(e, 'rlmrec-con', ctx.baseName), text.project(t, cb), pair, cb, cfg);
+        const rows = batchRows(headBatch(b, cfg.alignBatch), pair);
+        const l = alignmentLoss(t, cfEmbeddings(e, 'rlmrec-con', ctx.baseName), text.project(t, rows), rows, cfg);
         if (l !== undefined) terms.sem = F.scale(t, l, ramp * cfg.weight);
       }
       if (cfg.regWeight > 0) terms.reg = l2Penalty(t, proj.params, cfg.regWeight);

@@ -78,6 +78,29 @@ describe('interaction motivation encoder', () => {
     }
   });
 
+  test('forwardAt: the anchors\' rows of the full-graph H, with the same gradients', () => {
+    const ime = createIme(ctx, 3);
+    const users = Int32Array.of(5, 0, 9), items = Int32Array.of(2, 11, 3, 0);
+    const run = (at: boolean) => {
+      const t = createTape(scalarKernels);
+      for (const p of ime.params) p.grad.data.fill(0);
+      const ls = layers(t, 3);
+      const out = at ? ime.forwardAt(t, ls, users, items) : undefined;
+      const full = at ? undefined : ime.forward(t, ls);
+      const hu = at ? F.gatherRows(t, out!.users, users.map((u) => out!.userRow[u])) : F.gatherRows(t, full!.users, users);
+      const hi = at ? F.gatherRows(t, out!.items, items.map((i) => out!.itemRow[i])) : F.gatherRows(t, full!.items, items);
+      const loss = F.add(t, F.sumSquares(t, hu), F.sumSquares(t, hi));
+      t.backward(loss);
+      return { hu: t.value(hu).data.slice(), hi: t.value(hi).data.slice(), grads: ime.params.map((p) => p.grad.data.slice()) };
+    };
+    const want = run(false), got = run(true);
+    const close = (a: Float32Array, b: Float32Array) => a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-5, `${v} vs ${b[i]}`));
+    close(got.hu, want.hu);
+    close(got.hi, want.hi);
+    got.grads.forEach((g, k) => close(g, want.grads[k]));
+    assert.ok(want.grads[0].some((v) => v !== 0) && want.hi.some((v) => v !== 0));
+  });
+
   test('P = 0 gives α = 0.5 and H = mean over layers of the random-walk D⁻¹A E^(l)', () => {
     const ime = createIme(ctx, 3);
     for (const p of ime.params) p.value.data.fill(0);

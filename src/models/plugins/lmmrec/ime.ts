@@ -1,3 +1,4 @@
+import type { Csr } from '../../../data/csr.js';
 import * as F from '../../../tensor/fn.js';
 import { xavierUniform } from '../../../tensor/init.js';
 import { edgePattern, type EdgePattern, transposePattern } from '../../../tensor/ops/edge-pattern.js';
@@ -5,6 +6,8 @@ import { createParam, type Node, type Param, type Tape } from '../../../tensor/t
 import { matrix } from '../../../tensor/tensor.js';
 import { ConfigError } from '../../../util/errors.js';
 import type { PluginContext } from '../context.js';
+import { rowIndex } from '../rows.js';
+import { anchorSubgraph } from './subgraph.js';
 
 /**
  * Interaction Motivation Encoder (method.md §B.3; IRLLRec's intent-aware propagation). For each base layer
@@ -17,7 +20,21 @@ import type { PluginContext } from '../context.js';
  */
 export interface Ime {
   readonly params: readonly Param[];
+  /** H for every user and item, over the whole train graph. */
   forward(t: Tape, layers: readonly Node[]): ImeOutput;
+  /**
+   * H at the given distinct users and items only, over their subgraph (anchorSubgraph): the same rows as
+   * `forward`'s, at the cost of the anchors' edges and their neighbours' read-outs.
+   */
+  forwardAt(t: Tape, layers: readonly Node[], users: Int32Array, items: Int32Array): AnchorOutput;
+}
+
+export interface AnchorOutput {
+  /** Rows userRow[u] of `users` / itemRow[i] of `items` hold h_u / h_i (−1 for ids not asked for). */
+  readonly users: Node;
+  readonly items: Node;
+  readonly userRow: Int32Array;
+  readonly itemRow: Int32Array;
 }
 
 export interface ImeOutput {
@@ -43,11 +60,36 @@ export function createIme(ctx: PluginContext, prototypes: number): Ime {
     return F.rowL2Normalize(t, F.matmul(t, F.softmaxRows(t, F.matmul(t, e, proto)), proto, false, true));
   };
 
+  const depthOf = (layers: readonly Node[]): number => {
+    if (layers.length < 2) throw new ConfigError('lmmrec: the interaction motivation encoder needs a base model with ≥ 1 propagation layer (or set useIME=false)');
+    return layers.length - 1;
+  };
+  const transposed: Csr = { rows: ni, cols: nu, indptr: r.tIndptr, indices: r.tIndices };
+  const userRow = new Int32Array(nu), itemRow = new Int32Array(ni);
+
   return {
     params: [pu, pi],
+    forwardAt(t, layers, users, items) {
+      const depth = depthOf(layers);
+      const g = anchorSubgraph(ctx.train, transposed, users, items);
+      const itemNodes = g.itemIds.map((i) => nu + i);
+      let hu: Node | undefined, hi: Node | undefined;
+      for (let l = 0; l < depth; l++) {
+        const eu = F.gatherRows(t, layers[l], g.userIds), ei = F.gatherRows(t, layers[l], itemNodes);
+        const zu = readout(t, eu, pu), zi = readout(t, ei, pi);
+        const au = F.addRowVector(t, F.scale(t, F.edgeDot(t, zu, zi, g.users), 0.5), t.constant(half));
+        const ai = F.addRowVector(t, F.scale(t, F.edgeDot(t, zi, zu, g.items), 0.5), t.constant(half));
+        const u = F.rowNormSpmm(t, au, ei, g.users), i = F.rowNormSpmm(t, ai, eu, g.items);
+        hu = hu === undefined ? u : F.add(t, hu, u);
+        hi = hi === undefined ? i : F.add(t, hi, i);
+      }
+      return {
+        users: F.scale(t, hu!, 1 / depth), items: F.scale(t, hi!, 1 / depth),
+        userRow: rowIndex(users, nu, userRow), itemRow: rowIndex(items, ni, itemRow),
+      };
+    },
     forward(t, layers) {
-      const depth = layers.length - 1;
-      if (depth < 1) throw new ConfigError('lmmrec: the interaction motivation encoder needs a base model with ≥ 1 propagation layer (or set useIME=false)');
+      const depth = depthOf(layers);
       let hu: Node | undefined, hi: Node | undefined;
       const alpha: Node[] = [];
       for (let l = 0; l < depth; l++) {

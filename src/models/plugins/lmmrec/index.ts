@@ -2,7 +2,7 @@ import { z } from 'zod';
 import * as F from '../../../tensor/fn.js';
 import type { Node, Tape } from '../../../tensor/tape.js';
 import type { Batch, Embeddings, Plugin, StepContext } from '../../types.js';
-import { alignmentLoss, headBatch, type ProjectedText, warmup } from '../align.js';
+import { alignmentLoss, batchRows, headBatch, type ProjectedText, warmup } from '../align.js';
 import type { PluginContext } from '../context.js';
 import { l2Penalty } from '../projector.js';
 import { cfEmbeddings } from '../rlmrec-con.js';
@@ -96,13 +96,16 @@ export function createLmmrec(cfg: LmmrecConfig, ctx: PluginContext): Plugin {
       const e = needsCf ? cfEmbeddings(emb, 'lmmrec', ctx.baseName) : undefined;
       if (sem && ramp > 0) {
         const s = tme.semantic!;
-        const l = alignmentLoss(t, e!, s.text.project(t, b), s.pair, b, { temperature: cfg.tauS, userCandidates: cfg.userCandidates });
+        const rows = batchRows(b, s.pair);
+        const l = alignmentLoss(t, e!, s.text.project(t, rows), rows, { temperature: cfg.tauS, userCandidates: cfg.userCandidates });
         if (l !== undefined) terms.sem = F.scale(t, l, ramp * cfg.lambdaS);
       }
-      const mp = tme.motivation && ramp > 0 ? tme.motivation.text.project(t, b) : undefined;
+      const mRows = tme.motivation && ramp > 0 ? batchRows(b, tme.motivation.pair) : undefined;
+      const mp = mRows ? tme.motivation!.text.project(t, mRows) : undefined;
       if (align && ramp > 0) {
-        const anchors = ime ? ime.forward(t, emb.layers) : e!;
-        const l = alignmentLoss(t, anchors, mp!, tme.motivation!.pair, b, { temperature: cfg.tauA, userCandidates: cfg.userCandidates });
+        const r = mRows!;
+        const anchors = ime ? ime.forwardAt(t, emb.layers, r.users.ids.subarray(0, r.users.size), r.items.ids.subarray(0, r.items.size)) : e!;
+        const l = alignmentLoss(t, anchors, mp!, mRows!, { temperature: cfg.tauA, userCandidates: cfg.userCandidates });
         if (l !== undefined) terms.align = F.scale(t, l, ramp * cfg.lambdaA);
       }
       if ((mcs || itc) && ramp > 0) {
