@@ -10,9 +10,11 @@ import { scorePluginSuite } from './score-plugins.js';
 
 scorePluginSuite('once', { hidden: 6, attentionDim: 4 });
 
-test('once: items without text get no content vector; the user vector pools its items with text', async () => {
+test('once: items without text get no content vector; the user vector pools its items with text (perturbed parameters)', async () => {
   const ds = await loadDataset(TINY, { texts: false });
   const { model, plugins } = await withPlugins(ds, 'mf', { dim: 8 }, 'once', { hidden: 6, attentionDim: 4 });
+  const rng = createRng(4);
+  for (const p of plugins[0].params) for (let i = 0; i < p.value.data.length; i++) p.value.data[i] += 0.1 * rng.normal();
   const t = createTape(scalarKernels), ctx = { epoch: 1, step: 0, rng: createRng(1) };
   const e = model.embed(t, ctx), out = plugins[0].transformEmbeddings!(t, e, ctx);
   const I = t.value(out.items!), i0 = t.value(e.items!), U = t.value(out.users!), u0 = t.value(e.users!);

@@ -34,6 +34,12 @@ async function trained(ds: Dataset, base: string, plugin: string | undefined, cf
   return { model, plugins, params: [...model.params, ...plugins.flatMap((p) => p.params)].map((p) => p.value.data.slice()), scores: allScores(scorer, ds.numUsers) };
 }
 
+/** Add N(0, 0.1²) to every plug-in parameter (the zero-initialised ones then take part too). */
+function perturb(plugins: readonly Plugin[]): void {
+  const rng = createRng(77);
+  for (const p of plugins.flatMap((q) => q.params)) for (let i = 0; i < p.value.data.length; i++) p.value.data[i] += 0.1 * rng.normal();
+}
+
 function allScores(s: Scorer, numUsers: number): Float32Array {
   const out = new Float32Array(numUsers * s.numItems);
   s.scoreBatch(Int32Array.from({ length: numUsers }, (_, u) => u), out);
@@ -44,7 +50,7 @@ function allScores(s: Scorer, numUsers: number): Float32Array {
  * The checks every score plug-in (transformEmbeddings) owes, on test/fixtures/tiny_amazon_book with random
  * text: weight 0 is bit-identical to the bare base; it trains on LightGCN, MF, WeightedGCL and PolyCF without
  * NaN and changes the scores; same seed → same parameters; each of its parameters gets a gradient through
- * the base's loss; the frozen scorer equals dot products of the transformed training embeddings (MF: no
+ * the base's loss; the plug-in starts at a zero contribution; the frozen scorer equals dot products of the transformed training embeddings (MF: no
  * dropout); unknown config keys are rejected.
  */
 export function scorePluginSuite(name: string, config: Record<string, unknown>): void {
@@ -75,8 +81,18 @@ export function scorePluginSuite(name: string, config: Record<string, unknown>):
       });
     }
 
-    test('every parameter gets a gradient through the base loss', async () => {
+    test('at initialisation the plug-in adds nothing: the frozen scores equal the bare base\'s', async () => {
+      const bare = allScores((await tinyModel(ds, 'lightgcn', BASES.lightgcn, 5)).freeze(), ds.numUsers);
+      const { model, plugins } = await withPlugins(ds, 'lightgcn', BASES.lightgcn, name, config, 5);
+      const scores = allScores(freezeWithPlugins(model, plugins, scalarKernels), ds.numUsers);
+      let diff = 0;
+      for (let i = 0; i < scores.length; i++) diff = Math.max(diff, Math.abs(scores[i] - bare[i]));
+      assert.ok(diff < 1e-7, `max difference ${diff}`);
+    });
+
+    test('every parameter gets a gradient through the base loss (after a random perturbation)', async () => {
       const { model, plugins } = await withPlugins(ds, 'lightgcn', BASES.lightgcn, name, config);
+      perturb(plugins);
       const tr = sampleEpochTriples(ds.train, createRng(3));
       const t = createTape(scalarKernels), ctx = { epoch: 1, step: 0, rng: createRng(9) };
       zeroGrads(plugins[0].params);
@@ -88,6 +104,7 @@ export function scorePluginSuite(name: string, config: Record<string, unknown>):
 
     test('the frozen scorer scores with the transformed embeddings (MF)', async () => {
       const { model, plugins } = await withPlugins(ds, 'mf', BASES.mf, name, config);
+      perturb(plugins);
       const t = createTape(scalarKernels), ctx = { epoch: 1, step: 0, rng: createRng(1) };
       const e = withEmbeddingHooks(t, model.embed(t, ctx), plugins, ctx);
       const u = t.value(e.users!), it = t.value(e.items!);
