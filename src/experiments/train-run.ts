@@ -80,13 +80,27 @@ export interface RunMetrics {
  * `test-per-user.tsv`.
  */
 export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
-  const config = opts.config;
+  const config = absolutePaths(opts.config);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const name = config.data.dir ? basename(resolve(config.data.dir)) : 'data';
   const runDir = opts.runDir ? resolve(opts.runDir) : resolve(opts.outDir ?? join(config.workspace, 'runs'), `${stamp}-${armName(config)}-${name}-s${config.seed}`);
   await mkdir(join(runDir, 'checkpoints'), { recursive: true });
   await writeFile(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   return execute(runDir, config, false, opts);
+}
+
+/**
+ * The config with its data folder, workspace and text files made absolute, so `config.json` names the same
+ * files when a run is resumed (or its checkpoint evaluated) from another working directory.
+ */
+function absolutePaths(config: TrainRunConfig): TrainRunConfig {
+  const text = (t: TrainRunConfig['text']['semantic']) => t && { ...t, file: resolve(t.file) };
+  return {
+    ...config,
+    workspace: resolve(config.workspace),
+    data: { ...config.data, ...(config.data.dir && { dir: resolve(config.data.dir) }) },
+    text: { ...config.text, ...(config.text.semantic && { semantic: text(config.text.semantic) }), ...(config.text.motivation && { motivation: text(config.text.motivation) }) },
+  };
 }
 
 /** Continue a run directory after a kill: same config, same data (hashes checked), from the last epoch. */

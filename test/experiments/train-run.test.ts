@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { evalCheckpoint } from '../../src/experiments/eval-checkpoint.js';
 import { resolveTrainRunConfig, resumeTrainRun, trainRun, type TrainRunEvent } from '../../src/experiments/train-run.js';
@@ -13,6 +13,16 @@ after(() => rmSync(out, { recursive: true, force: true }));
 
 const config = () => resolveTrainRunConfig({
   set: ['model.name=lightgcn', 'model.dim=8', `data.dir=${JSON.stringify(TINY)}`, 'train.epochs=5', 'train.batchSize=128', 'train.earlyStop.every=2'],
+});
+
+test('config.json records the data folder as an absolute path, so a resume from another directory finds it', async () => {
+  const rel = relative(process.cwd(), TINY);
+  assert.ok(!isAbsolute(rel));
+  const cfg = resolveTrainRunConfig({ set: ['model.name=mf', 'model.dim=4', `data.dir=${JSON.stringify(rel)}`, 'train.epochs=1', 'train.batchSize=256'] });
+  const r = await trainRun({ config: cfg, outDir: out });
+  const saved = JSON.parse(readFileSync(join(r.runDir, 'config.json'), 'utf8'));
+  assert.equal(saved.data.dir, resolve(TINY));
+  assert.ok(isAbsolute(saved.workspace));
 });
 
 test('a run directory holds config, manifest with data hashes, log, checkpoints, metrics and per-user results', async () => {
