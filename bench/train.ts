@@ -52,8 +52,8 @@ export async function run(args: string[]): Promise<void> {
         reference ??= params.slice();
         const scorer = model.freeze();
         const evals = [];
-        for (let r = 0; r < reps; r++) evals.push((await evaluate(scorer, { train: ds.train, targets: ds.test })).timings);
-        const users = (await evaluate(scorer, { train: ds.train, targets: ds.test, ks: [20], metrics: ['recall'] })).numUsers;
+        for (let r = 0; r < reps; r++) evals.push((await evaluate(scorer, { train: ds.train, targets: ds.test, kernels })).timings);
+        const users = (await evaluate(scorer, { train: ds.train, targets: ds.test, ks: [20], metrics: ['recall'], kernels })).numUsers;
         console.log(`${ds.name.padEnd(20)} ${String(t).padStart(7)} ${kernels.name.padEnd(14)} ${(median(epochMs) / 1000).toFixed(3).padStart(16)}` +
           ` ${(median(evals.map((e) => e.totalMs)) / 1000).toFixed(3).padStart(16)}` +
           `  ${(median(evals.map((e) => e.scoreMs)) / 1000).toFixed(2)} / ${(median(evals.map((e) => e.topkMs)) / 1000).toFixed(2)}`.padEnd(18) +

@@ -1,7 +1,8 @@
 import type { Csr } from '../data/csr.js';
 import type { Scorer } from '../models/types.js';
-import { sharedF32 } from '../tensor/tensor.js';
-import { createTopKWork, topKInto } from '../tensor/topk.js';
+import { scalarKernels } from '../tensor/kernels/scalar.js';
+import type { Kernels } from '../tensor/kernels/types.js';
+import { sharedF32, sharedI32, toSharedI32 } from '../tensor/tensor.js';
 import { LmmrecError } from '../util/errors.js';
 import { METRIC_NAMES, METRICS, metricKey, relevance } from './metrics.js';
 import type { MetricKey, MetricName } from './metrics.js';
@@ -20,6 +21,11 @@ export interface EvaluateOptions {
   protocol?: ProtocolName;
   onProgress?: (p: { done: number; total: number }) => void;
   signal?: AbortSignal;
+  /**
+   * Where the per-user top-K runs: the run's kernel table (the worker pool ranks rows on every thread).
+   * Default: the calling thread. Never changes results.
+   */
+  kernels?: Pick<Kernels, 'topKRows'>;
 }
 
 /** Per-user values, aligned with `users` (ascending user ids). */
@@ -72,23 +78,21 @@ export async function evaluate(scorer: Scorer, opts: EvaluateOptions): Promise<E
   const chunk = Math.min(chunkUsers, Math.max(total, 1));
   // Shared memory: a threaded scorer writes it in place (a plain array would be staged and copied back).
   const scores = sharedF32(chunk * n);
-  const ranked = new Int32Array(chunk * maxK);
-  const counts = new Int32Array(chunk);
-  const work = createTopKWork(Math.min(maxK, n));
+  const ranked = sharedI32(chunk * maxK);
+  const counts = sharedI32(chunk);
+  const kernels = opts.kernels ?? scalarKernels;
+  // Shared copies, so threads read the training rows (the masks) without staging them on every chunk.
+  const maskIndptr = toSharedI32(train.indptr), maskIndices = toSharedI32(train.indices), batchUsers = toSharedI32(users);
   const rel = new Uint8Array(maxK);
   let scoreMs = 0, topkMs = 0, metricsMs = 0, maskedTargets = 0;
 
   for (let start = 0; start < total; start += chunk) {
     if (signal?.aborted) throw new LmmrecError('ABORTED', `evaluation aborted after ${start}/${total} users`, { cause: signal.reason });
-    const batch = users.subarray(start, Math.min(start + chunk, total));
+    const batch = batchUsers.subarray(start, Math.min(start + chunk, total));
     const ta = performance.now();
     scorer.scoreBatch(batch, scores);
     const tb = performance.now();
-    for (let b = 0; b < batch.length; b++) {
-      const u = batch[b];
-      const mask = train.indices.subarray(train.indptr[u], train.indptr[u + 1]);
-      counts[b] = topKInto(scores, b * n, n, mask, work, ranked.subarray(b * maxK, (b + 1) * maxK));
-    }
+    kernels.topKRows(scores, n, Math.min(maxK, n), batch, maskIndptr, maskIndices, ranked, maxK, counts);
     const tc = performance.now();
     for (let b = 0; b < batch.length; b++) {
       const u = batch[b];

@@ -95,6 +95,35 @@ export function topKInto(
 
 const EMPTY = new Int32Array(0);
 
+/**
+ * topKInto for rows [lo, hi) of a users.length × n score block: row r ranks scores[r·n ..) excluding the
+ * sorted ids exclIndices[exclIndptr[u] .. exclIndptr[u + 1]) of its user u = users[r] (the user's training
+ * items), writes its ids to out[r·stride ..] and their number to counts[r]. Rows are independent, so any
+ * split of [0, users.length) gives the same output.
+ */
+export function topKRowsRange(
+  scores: Float32Array, n: number, users: Int32Array, exclIndptr: Int32Array, exclIndices: Int32Array,
+  work: TopKWork, out: Int32Array, stride: number, counts: Int32Array, lo: number, hi: number,
+): void {
+  if (stride < work.k) throw new RangeError(`topKRows: stride ${stride} < k = ${work.k}`);
+  for (let r = lo; r < hi; r++) {
+    const u = users[r];
+    const ex = exclIndices.subarray(exclIndptr[u], exclIndptr[u + 1]);
+    counts[r] = topKInto(scores, r * n, n, ex, work, out.subarray(r * stride, r * stride + stride));
+  }
+}
+
+let rowsWork: TopKWork = createTopKWork(0);
+
+/** topKRowsRange over all rows with a heap kept per thread (the kernel tables' topKRows). */
+export function topKRows(
+  scores: Float32Array, n: number, k: number, users: Int32Array, exclIndptr: Int32Array, exclIndices: Int32Array,
+  out: Int32Array, stride: number, counts: Int32Array, lo = 0, hi = users.length,
+): void {
+  if (rowsWork.k !== k) rowsWork = createTopKWork(k);
+  topKRowsRange(scores, n, users, exclIndptr, exclIndices, rowsWork, out, stride, counts, lo, hi);
+}
+
 /** a is worse than b: lower score, or equal score and higher id. The heap root is the worst kept item. */
 function worse(sa: number, ia: number, sb: number, ib: number): boolean {
   return sa < sb || (sa === sb && ia > ib);

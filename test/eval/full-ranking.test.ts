@@ -7,6 +7,7 @@ import { readPairsTsv } from '../../src/data/readers/tsv.js';
 import { evaluate } from '../../src/eval/full-ranking.js';
 import type { Scorer } from '../../src/models/types.js';
 import { createPopularityScorer } from '../../src/models/base/popularity.js';
+import { createWorkerKernels } from '../../src/tensor/kernels/worker-kernels.js';
 
 const close = (a: number, b: number, msg: string) => assert.ok(Math.abs(a - b) < 1e-12, `${msg}: ${a} != ${b}`);
 
@@ -151,3 +152,26 @@ test('evaluate: chunk size 1, 7, 1024 gives bit-identical per-user values and me
 function recordBatches(inner: Scorer, batches: number[]): Scorer {
   return { numItems: inner.numItems, scoreBatch: (u, out) => { batches.push(u.length); inner.scoreBatch(u, out); } };
 }
+
+test('evaluate: topKRows on the worker pool gives bit-identical results to the calling thread (fixture)', async () => {
+  const { train, test: targets } = await loadFixture();
+  const n = train.cols;
+  const scorer: Scorer = {
+    numItems: n,
+    scoreBatch(users, out) {
+      users.forEach((u, b) => {
+        for (let i = 0; i < n; i++) out[b * n + i] = ((Math.imul(u * 31 + i, 2654435761) >>> 0) % 29) / 29;
+      });
+    },
+  };
+  const pool = await createWorkerKernels({ threads: 2, minParallelWork: 0 });
+  try {
+    const base = await evaluate(scorer, { train, targets, chunkUsers: 16 });
+    const threaded = await evaluate(scorer, { train, targets, chunkUsers: 16, kernels: pool });
+    assert.deepEqual(threaded.perUser, base.perUser);
+    assert.deepEqual(threaded.mean, base.mean);
+    assert.ok(base.mean['recall@20'] > 0);
+  } finally {
+    await pool.close();
+  }
+});

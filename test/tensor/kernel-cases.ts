@@ -114,6 +114,29 @@ export function kernelCases(name: string, factory: () => Kernels | Promise<Kerne
       assert.deepEqual(Array.from(y), [-6, -4, 3, 4]);
     });
 
+    test('topKRows: same ids and counts as the reference (ties, NaN, masks, k > candidates)', () => {
+      const rng = createRng(15);
+      for (const [rows, n, top] of [[0, 5, 3], [1, 1, 1], [9, 40, 7], [33, 300, 20], [5, 6, 10]]) {
+        const scores = sharedF32(rows * n);
+        for (let i = 0; i < scores.length; i++) scores[i] = i % 17 === 3 ? NaN : rng.int(9) / 8;
+        const users = sharedI32(rows), indptr = sharedI32(rows + 2), ex: number[] = [];
+        for (let r = 0; r < rows; r++) users[r] = rows - 1 - r;
+        for (let u = 0; u < rows + 1; u++) {
+          for (let i = 0; i < n; i++) if (rng.next() < 0.2) ex.push(i);
+          indptr[u + 1] = ex.length;
+        }
+        const indices = sharedI32(ex.length);
+        indices.set(ex);
+        const kk = Math.min(top, n), stride = top + 1;
+        const run = (t: Kernels) => {
+          const out = sharedI32(rows * stride).fill(-7), counts = sharedI32(rows).fill(-7);
+          t.topKRows(scores, n, kk, users, indptr, indices, out, stride, counts);
+          return { out: Array.from(out), counts: Array.from(counts) };
+        };
+        assert.deepEqual(run(k), run(reference), `${rows}x${n} k=${top}`);
+      }
+    });
+
     test('addMany: a chain of adds for 0 to 5 inputs (plain and shared)', () => {
       const rng = createRng(14);
       for (const [, alloc] of ALLOCS) {

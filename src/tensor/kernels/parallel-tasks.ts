@@ -4,6 +4,7 @@ import { gemmScalar } from './scalar-gemm.js';
 import * as rw from './scalar-rows.js';
 import { gatherAddRowsScalar, gatherRowsScalar, keepEntriesParts, scatterAddRowsRange, spmmScalar } from './scalar-sparse.js';
 import type { SparseMat } from '../sparse.js';
+import { topKRows } from '../topk.js';
 import type { GemmFn } from './types.js';
 import { threadWasmSpmm } from './wasm-spmm.js';
 
@@ -130,6 +131,13 @@ export const TASKS = {
   logSumExpRowsGrad: rows([3], 'mrrm', ([x, l, dy, dx], [cols], r) => rw.logSumExpRowsGrad(x, l, dy, dx, r, cols)),
   softmaxRows: rows([1, 2], 'mmr', ([x, y, l], [cols, scale], r) => rw.softmaxRows(x, y, l, r, cols, scale)),
   softmaxRowsGrad: rows([2], 'mmm', ([y, dy, dx], [cols], r) => rw.softmaxRowsGrad(y, dy, dx, r, cols)),
+  topKRows: {
+    // arrays: scores, users, exclIndptr, exclIndices, out, counts; nums: n, k, stride. Part: rows.
+    outputs: [4, 5],
+    run(a, [n, k, stride], lo, hi) {
+      topKRows(a[0] as Float32Array, n, k, i32(a[1]), i32(a[2]), i32(a[3]), i32(a[4]), stride, i32(a[5]), lo, hi);
+    },
+  },
   copyCols: {
     // arrays: src, dst; nums: srcCols, srcOff, dstCols, dstOff, width, accumulate. Part: rows.
     outputs: [1],

@@ -2,6 +2,7 @@ import * as ew from './scalar-elementwise.js';
 import { gemmScalar } from './scalar-gemm.js';
 import * as rw from './scalar-rows.js';
 import { gatherAddRowsScalar, gatherRowsScalar, keepEntriesScalar, scatterAddRowsScalar, spmmScalar } from './scalar-sparse.js';
+import { topKRows } from '../topk.js';
 import type { Kernels } from './types.js';
 
 /**
@@ -57,4 +58,6 @@ export const scalarKernels = {
   bprLoss: rw.bprLoss,
   bprLossGrad: rw.bprLossGrad,
   adamStep: ew.adamStep,
+  topKRows: (scores, n, k, users, exclIndptr, exclIndices, out, stride, counts) =>
+    topKRows(scores, n, k, users, exclIndptr, exclIndices, out, stride, counts),
 } satisfies Kernels;

@@ -142,6 +142,16 @@ export interface Kernels {
   /** Gradients of g · bprLoss, added into du/dp/dq; a null slot is skipped. */
   bprLossGrad(u: Arr, p: Arr, q: Arr, rows: number, cols: number, g: number, du: Arr | null, dp: Arr | null, dq: Arr | null): void;
 
+  /**
+   * Full-ranking top-K per row (topk.ts): row r of the users.length × n `scores` gets its best min(k, n)
+   * column ids, excluding its user's sorted ids exclIndices[exclIndptr[u] ..exclIndptr[u + 1]) with
+   * u = users[r], at out[r · stride ..]; counts[r] = ids written.
+   */
+  topKRows(
+    scores: Float32Array, n: number, k: number, users: Int32Array, exclIndptr: Int32Array, exclIndices: Int32Array,
+    out: Int32Array, stride: number, counts: Int32Array,
+  ): void;
+
   /** One PyTorch Adam step (see adam.ts) on n elements; m and v are updated in place. */
   adamStep(param: Arr, grad: Arr, m: Arr, v: Arr, n: number, h: AdamStepArgs): void;
 }

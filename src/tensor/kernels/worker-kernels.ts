@@ -139,6 +139,9 @@ export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<W
     sumSquares: scalarKernels.sumSquares,
     bprLoss: scalarKernels.bprLoss,
     bprLossGrad: scalarKernels.bprLossGrad,
+    topKRows(scores, n, k, users, exclIndptr, exclIndices, out, stride, counts) {
+      par('topKRows', [scores, users, exclIndptr, exclIndices, out, counts], [n, k, stride], users.length, users.length * n);
+    },
     adamStep(p, g, m, v, n, h) {
       const arrays: Arr[] = [p, g, m, v].map((a) => a.subarray(0, n));
       par('adamStep', arrays, [h.beta1, h.beta2, h.stepSize, h.bc2Sqrt, h.eps, h.weightDecay], n, 4 * n);
