@@ -20,7 +20,7 @@ import { levelCodes, RqConfig, residualCodes } from './rq.js';
  *
  * The HMI sum is one dot product of concatenations, so it is an embedding transform:
  * e'_u = [e_u ; weight·u⁽¹⁾ ; weight·u⁽²⁾ ; weight·u⁽³⁾], e'_i = [e_i ; Σ_m w_1m i⁽ᵐ⁾ ; Σ_m w_2m i⁽ᵐ⁾ ; Σ_m w_3m i⁽ᵐ⁾],
- * with the item blocks computed as [i⁽¹⁾ i⁽²⁾ i⁽³⁾] · (Wᵀ ⊗ I_d). On a base without ID embeddings (PolyCF)
+ * with the item blocks mixed per level table before the gather (mixedItemBlocks). On a base without ID embeddings (PolyCF)
  * e' holds only the token blocks (width `dim`), and the base adds their dot product to its filter scores.
  *
  * Departures: UIST's user tokenizer encodes behaviour sequences with an autoencoder and its HMI weighs the
@@ -55,7 +55,7 @@ export function createUist(cfg: UistConfig, ctx: PluginContext): Plugin {
   const uTok = Array.from({ length: L }, (_, l) => table('user', l)), iTok = Array.from({ length: L }, (_, l) => table('item', l));
   const hmi = createParam('hmi', L, L);
   hmi.value.data.fill(1 / (L * L));
-  const { spread, mask } = kronParts(L, d);
+  const parts = mixParts(L, d);
 
   const prefixes = (t: Tape, tok: Param[], idx: Int32Array[]): Node[] => {
     const out: Node[] = [];
@@ -75,10 +75,7 @@ export function createUist(cfg: UistConfig, ctx: PluginContext): Plugin {
     transformEmbeddings(t, e): Embeddings {
       if (cfg.weight === 0) return e;
       const u = F.concatCols(t, prefixes(t, uTok, uIdx));
-      // Wᵀ ⊗ I_d = mask ⊙ (R Wᵀ Rᵀ), R (Ld × L) spreading each level over its d columns.
-      const r = t.constant(spread);
-      const kron = F.mul(t, t.constant(mask), F.matmul(t, F.matmul(t, r, t.param(hmi), false, true), r, false, true));
-      const i = F.matmul(t, F.concatCols(t, prefixes(t, iTok, iIdx)), kron);
+      const i = mixedItemBlocks(t, iTok, iIdx, t.param(hmi), parts);
       const us = cfg.weight === 1 ? u : F.scale(t, u, cfg.weight);
       if (e.users === undefined || e.items === undefined) return { ...e, users: us, items: i };
       return { ...e, users: F.concatCols(t, [e.users, us]), items: F.concatCols(t, [e.items, i]) };
@@ -86,10 +83,34 @@ export function createUist(cfg: UistConfig, ctx: PluginContext): Plugin {
   };
 }
 
-/** R (Ld × L) with R[(l, q), l'] = δ_ll', and the Ld × Ld mask δ_qq' (same column within a level block). */
-function kronParts(L: number, d: number) {
-  const spread = matrix(L * d, L), mask = matrix(L * d, L * d);
+/**
+ * The item blocks [Σ_m w_1m i⁽ᵐ⁾ ; … ; Σ_m w_Lm i⁽ᵐ⁾] without forming them per item and level: since
+ * i⁽ᵐ⁾ = Σ_{k≤m} T_k[c_k], block l = Σ_k a_lk T_k[c_k] with A = W S (S[m, k] = [m ≥ k]). Each level's table
+ * is mixed once, M_k = T_k (1_d v_kᵀ ⊙ mask) with v_k[(l, q)] = a_lk (a (K+1) × Ld product), then gathered.
+ */
+function mixedItemBlocks(t: Tape, tok: Param[], idx: Int32Array[], w: Node, p: ReturnType<typeof mixParts>): Node {
+  const a = F.matmul(t, w, t.constant(p.suffix));
+  let out: Node | undefined;
+  tok.forEach((table, k) => {
+    const v = F.matmul(t, t.constant(p.spread), F.matmul(t, a, t.constant(p.unit[k])));
+    const kk = F.mul(t, t.constant(p.mask), F.matmul(t, t.constant(p.ones), v, false, true));
+    const g = F.gatherRows(t, F.matmul(t, t.param(table), kk), idx[k]);
+    out = out === undefined ? g : F.add(t, out, g);
+  });
+  return out!;
+}
+
+/** Constants of mixedItemBlocks: S, unit columns e_k, R (Ld × L, R[(l, q), l'] = δ_ll'), 1_d, mask[q, (l, q')] = δ_qq'. */
+function mixParts(L: number, d: number) {
+  const suffix = matrix(L, L), spread = matrix(L * d, L), ones = matrix(d, 1), mask = matrix(d, L * d);
+  for (let m = 0; m < L; m++) for (let k = 0; k <= m; k++) suffix.data[m * L + k] = 1;
   for (let l = 0; l < L; l++) for (let q = 0; q < d; q++) spread.data[(l * d + q) * L + l] = 1;
-  for (let a = 0; a < L; a++) for (let b = 0; b < L; b++) for (let q = 0; q < d; q++) mask.data[(a * d + q) * L * d + b * d + q] = 1;
-  return { spread, mask };
+  ones.data.fill(1);
+  for (let q = 0; q < d; q++) for (let l = 0; l < L; l++) mask.data[q * L * d + l * d + q] = 1;
+  const unit = Array.from({ length: L }, (_, k) => {
+    const e = matrix(L, 1);
+    e.data[k] = 1;
+    return e;
+  });
+  return { suffix, spread, ones, mask, unit };
 }
