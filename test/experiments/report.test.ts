@@ -104,3 +104,28 @@ test('charts render to SVG naming every arm', async () => {
   }
   assert.ok(noise.includes('>recall@20</text>') && noise.includes('>ndcg@20</text>'), 'one panel per metric');
 });
+
+test('noise specs: a table and a chart of each arm by noise rate', async () => {
+  const out = join(tmp, 'noise');
+  const spec = parseSpec({
+    name: 'noisy', datasets: [{ id: 'book', dir: TINY }], base: { 'model.name': 'lightgcn' }, ks: [20], noise: [0, 0.1],
+    arms: [{ name: 'lightgcn' }, { name: 'lightgcn+lmmrec', set: { plugins: ['lmmrec'] } }], baseline: 'lightgcn', seeds: [1],
+  }, 'noisy.yaml');
+  const plan = planExperiment(spec, { specPath: 'noisy.yaml', outDir: out });
+  for (const r of plan.runs) {
+    mkdirSync(r.runDir, { recursive: true });
+    writeFileSync(join(r.runDir, 'config.json'), JSON.stringify(r.config));
+    const recall = (r.arm === 'lightgcn' ? 0.2 : 0.25) - (r.noise ?? 0) / 2;
+    writeFileSync(join(r.runDir, 'metrics.json'), JSON.stringify({
+      protocol: 'rlmrec', model: 'lightgcn', dataset: 'book', seed: 1, epochs: 3, stopped: 'early-stop', bestEpoch: 3, valid: null,
+      test: { 'recall@20': recall, 'ndcg@20': recall / 2 }, testUsers: 2, trainMs: 1, testMs: 1, meanEpochMs: 1, history: [],
+    }));
+    writeFileSync(join(r.runDir, 'test-per-user.tsv'), `user\trecall@20\tndcg@20\n0\t${recall}\t0.1\n1\t${recall / 2}\t0.2\n`);
+  }
+  await writeExperimentManifest(plan, [{ id: 'book', dir: TINY, users: 40, items: 468, hashes: {}, noisy: {}, text: {} }], 'run', undefined);
+  const md = readFileSync(await writeExperimentReport(out), 'utf8');
+  assert.match(md, /## book, 10 % noise/);
+  assert.match(md, /book, test recall@20 by added noise:\n\n\| arm \| 0 % \| 10 % \|\n\|---\|---:\|---:\|\n\| lightgcn \| 0\.2000 \| 0\.1500 \|\n\| lightgcn\+lmmrec \| 0\.2500 \| 0\.2000 \|/);
+  const svg = readFileSync(join(out, 'noise-book.svg'), 'utf8');
+  assert.ok(svg.startsWith('<svg') && svg.includes('>lightgcn+lmmrec</text>') && svg.includes('>recall@20</text>'));
+});
