@@ -55,18 +55,16 @@ interface Side {
 export function createAutograph(cfg: AutographConfig, ctx: PluginContext): Plugin {
   const pair = requireText(ctx, 'autograph', 'semantic');
   const hasBase = ctx.dim > 0, d = hasBase ? ctx.dim : cfg.dim;
-  // The item MLP's output layer (and the user one's on a base with ID embeddings) starts at 0, so training
-  // starts from the bare base's scores; on PolyCF the random user side gives the bilinear term a gradient.
-  const side = (name: string, codes: RqCodes, zeroStart: boolean): Side => {
+  const side = (name: string, codes: RqCodes): Side => {
     const nCodes = codes.levels * (codes.codebookSize + 1);
     const emb = createParam(`${name}-codes`, nCodes, d), w1 = createParam(`${name}-w1`, hasBase ? 2 * d : d, d);
     xavierUniform(emb.value, ctx.rng.derive(`${name}-codes`));
     xavierUniform(w1.value, ctx.rng.derive(`${name}-w1`));
     const { member, codeMean } = codeGraphs(codes);
-    return { member, codeMean, emb, w1, mlp: createMlp(`${name}-mlp`, [2 * d, d, d], ctx.rng.derive(`${name}-mlp`), 'relu', zeroStart) };
+    return { member, codeMean, emb, w1, mlp: createMlp(`${name}-mlp`, [2 * d, d, d], ctx.rng.derive(`${name}-mlp`)) };
   };
-  const users = side('user', residualCodes(pair.users, pair.userMask, cfg.userCodebook, cfg.rq, ctx.rng.derive('rq/users'), ctx.kernels), hasBase);
-  const items = side('item', residualCodes(pair.items, pair.itemMask, cfg.itemCodebook, cfg.rq, ctx.rng.derive('rq/items'), ctx.kernels), true);
+  const users = side('user', residualCodes(pair.users, pair.userMask, cfg.userCodebook, cfg.rq, ctx.rng.derive('rq/users'), ctx.kernels));
+  const items = side('item', residualCodes(pair.items, pair.itemMask, cfg.itemCodebook, cfg.rq, ctx.rng.derive('rq/items'), ctx.kernels));
   const { userMean, itemMean } = neighbourMeans(ctx.train);
   const params = [users.emb, users.w1, ...users.mlp.params, items.emb, items.w1, ...items.mlp.params];
 

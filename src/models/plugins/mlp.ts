@@ -14,19 +14,13 @@ export interface Mlp {
   forward(t: Tape, x: Node): Node;
 }
 
-/**
- * `zeroOutput`: the last layer's weight and bias start at 0, so the output is exactly 0 until the first update
- * (a plug-in whose vectors are added to a base's embeddings then starts from the bare base's scores).
- */
-export function createMlp(name: string, dims: readonly number[], rng: Rng, act: 'relu' | 'leaky-relu' | 'tanh' = 'relu', zeroOutput = false): Mlp {
+export function createMlp(name: string, dims: readonly number[], rng: Rng, act: 'relu' | 'leaky-relu' | 'tanh' = 'relu'): Mlp {
   if (dims.length < 2) throw new RangeError(`mlp ${name}: needs at least an input and an output width`);
   const layers: { w: Param; b: Param }[] = [];
   for (let l = 0; l + 1 < dims.length; l++) {
     const w = createParam(`${name}.w${l}`, dims[l], dims[l + 1]), b = createParam(`${name}.b${l}`, 1, dims[l + 1]);
-    if (!(zeroOutput && l + 2 === dims.length)) {
-      xavierUniform(w.value, rng.derive(`w${l}`));
-      uniformInit(b.value, rng.derive(`b${l}`), -1 / Math.sqrt(dims[l]), 1 / Math.sqrt(dims[l]));
-    }
+    xavierUniform(w.value, rng.derive(`w${l}`));
+    uniformInit(b.value, rng.derive(`b${l}`), -1 / Math.sqrt(dims[l]), 1 / Math.sqrt(dims[l]));
     layers.push({ w, b });
   }
   const activate = (t: Tape, x: Node): Node => (act === 'relu' ? F.relu(t, x) : act === 'tanh' ? F.tanh(t, x) : F.leakyRelu(t, x));

@@ -20,8 +20,6 @@ import { l2Penalty } from './projector.js';
  * - e'_u = e_u + weight·u^c, e'_i = e_i + weight·c_i; the base's BPR is on e'. λ_reg Σ‖θ‖² on the adapter and
  *   attention parameters.
  *
- * The adapter's output layer starts at 0 on a base with ID embeddings, so training starts from the bare
- * base's scores (on PolyCF, where u^c·c_i is the whole term, a zero start would never get a gradient).
  * Entities without text get no g(·) term (and items without text are not pooled). On a base without ID
  * embeddings (PolyCF) e' = (u^c, c) of width `dim`, and the base adds u^c·c_i to its filter scores.
  *
@@ -44,7 +42,7 @@ export type OnceConfig = z.infer<typeof OnceConfig>;
 export function createOnce(cfg: OnceConfig, ctx: PluginContext): Plugin {
   const pair = requireText(ctx, 'once', 'semantic');
   const d = ctx.dim > 0 ? ctx.dim : cfg.dim, dt = pair.users.cols;
-  const adapter = createMlp('adapter', [dt, cfg.hidden > 0 ? cfg.hidden : Math.floor((dt + d) / 2), d], ctx.rng.derive('adapter'), 'leaky-relu', ctx.dim > 0);
+  const adapter = createMlp('adapter', [dt, cfg.hidden > 0 ? cfg.hidden : Math.floor((dt + d) / 2), d], ctx.rng.derive('adapter'), 'leaky-relu');
   const attW = createParam('att.w', d, cfg.attentionDim), attQ = createParam('att.q', cfg.attentionDim, 1);
   xavierUniform(attW.value, ctx.rng.derive('att.w'));
   xavierUniform(attQ.value, ctx.rng.derive('att.q'));

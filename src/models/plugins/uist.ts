@@ -46,10 +46,9 @@ export function createUist(cfg: UistConfig, ctx: PluginContext): Plugin {
   const itemCodes = residualCodes(pair.items, pair.itemMask, K, cfg.rq, ctx.rng.derive('rq/items'), ctx.kernels);
   const uIdx = Array.from({ length: L }, (_, l) => levelCodes(userCodes, l));
   const iIdx = Array.from({ length: L }, (_, l) => levelCodes(itemCodes, l));
-  // Item tokens start at 0, so ŷ starts as the base score; the user side's random start gives them gradient.
   const table = (side: string, l: number): Param => {
     const p = createParam(`${side}-tokens${l}`, K + 1, d);
-    if (side === 'user') xavierUniform(p.value, ctx.rng.derive(`${side}-tokens${l}`));
+    xavierUniform(p.value, ctx.rng.derive(`${side}-tokens${l}`));
     return p;
   };
   const uTok = Array.from({ length: L }, (_, l) => table('user', l)), iTok = Array.from({ length: L }, (_, l) => table('item', l));
