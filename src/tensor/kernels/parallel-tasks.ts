@@ -6,6 +6,7 @@ import { gatherAddRowsScalar, gatherRowsScalar, keepEntriesParts, scatterAddRows
 import type { SparseMat } from '../sparse.js';
 import { topKRows } from '../topk.js';
 import type { GemmFn } from './types.js';
+import { bestAdamStep } from './wasm-adam.js';
 import { threadWasmSpmm } from './wasm-spmm.js';
 
 /**
@@ -117,7 +118,7 @@ export const TASKS = {
   tanh: elems([1], ([x, y], _x, n) => ew.tanh(x, y, n)),
   tanhGrad: elems([2], ([y, dy, dx], _x, n) => ew.tanhGrad(y, dy, dx, n)),
   adamStep: elems([0, 2, 3], ([p, g, m, v], [beta1, beta2, stepSize, bc2Sqrt, eps, weightDecay], n) =>
-    ew.adamStep(p, g, m, v, n, { beta1, beta2, stepSize, bc2Sqrt, eps, weightDecay })),
+    bestAdamStep()(p, g, m, v, n, { beta1, beta2, stepSize, bc2Sqrt, eps, weightDecay })),
   addRowVector: rows([2], 'mwm', ([x, v, o], [cols], r) => rw.addRowVector(x, v, o, r, cols)),
   sumRows: rows([1], 'mr', ([x, o], [cols], r) => rw.sumRows(x, o, r, cols)),
   addRowScalars: rows([1], 'rm', ([g, dx], [cols], r) => rw.addRowScalars(g, dx, r, cols)),

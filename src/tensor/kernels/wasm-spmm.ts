@@ -8,11 +8,10 @@
  * x and (when accumulating) y in, and y out: O(nnz + cols·n + rows·n) against O(nnz·n) multiply-adds. The
  * memory grows to the largest call seen and never shrinks.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { SparseMat } from '../sparse.js';
 import type { Arr } from '../tensor.js';
 import { spmmScalar } from './scalar-sparse.js';
+import { align16, instantiateWasmSync, wasmHeap, wasmKernelPath } from './wasm-load.js';
 
 export type SpmmFn = (a: SparseMat, x: Arr, y: Arr, n: number, accumulate: boolean) => void;
 
@@ -22,17 +21,15 @@ interface SpmmExports {
   spmm(indptr: number, indices: number, values: number, x: number, y: number, rows: number, n: number, base: number, accumulate: number): void;
 }
 
-/** Where `npm run build` puts the module: `<package>/dist/wasm/spmm.wasm`, the same from `src/` and `dist/`. */
+/** Where `npm run build` puts the module: `<package>/dist/wasm/spmm.wasm`. */
 export function wasmSpmmPath(): string {
-  return fileURLToPath(new URL('../../../dist/wasm/spmm.wasm', import.meta.url));
+  return wasmKernelPath('spmm');
 }
 
 /** A new instance of the built kernel, or null if the module is missing or this engine lacks SIMD. */
 export function createWasmSpmmSync(path: string = wasmSpmmPath()): SpmmFn | null {
-  if (!existsSync(path)) return null;
-  const bytes = readFileSync(path);
-  if (!WebAssembly.validate(bytes)) return null;
-  return wrap(new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as SpmmExports);
+  const ex = instantiateWasmSync<SpmmExports>(path);
+  return ex === null ? null : wrap(ex);
 }
 
 let shared: SpmmFn | null | undefined;
@@ -48,19 +45,9 @@ export function bestSpmm(): SpmmFn {
   return threadWasmSpmm() ?? spmmScalar;
 }
 
-const align16 = (x: number): number => (x + 15) & ~15;
-
 function wrap(ex: SpmmExports): SpmmFn {
   const base = align16(ex.heapBase());
-  let i32 = new Int32Array(ex.memory.buffer), f32 = new Float32Array(ex.memory.buffer);
-  const ensure = (bytes: number): void => {
-    const have = ex.memory.buffer.byteLength;
-    if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
-    if (i32.buffer !== ex.memory.buffer) {
-      i32 = new Int32Array(ex.memory.buffer);
-      f32 = new Float32Array(ex.memory.buffer);
-    }
-  };
+  const ensure = wasmHeap(ex.memory);
   return (a, x, y, n, accumulate) => {
     if (!(x instanceof Float32Array) || !(y instanceof Float32Array)) return spmmScalar(a, x, y, n, accumulate);
     const rows = a.rows;
@@ -69,7 +56,7 @@ function wrap(ex: SpmmExports): SpmmFn {
     if (x.length < xLen || y.length < yLen) throw new RangeError(`spmm: x needs ${xLen} values (has ${x.length}), y ${yLen} (has ${y.length})`);
     const ip = base, idx = align16(ip + 4 * (rows + 1)), val = align16(idx + 4 * (e1 - e0));
     const xo = align16(val + 4 * (e1 - e0)), yo = align16(xo + 4 * xLen);
-    ensure(yo + 4 * yLen);
+    const { i32, f32 } = ensure(yo + 4 * yLen);
     i32.set(a.indptr.subarray(0, rows + 1), ip >> 2);
     i32.set(a.indices.subarray(e0, e1), idx >> 2);
     f32.set(a.values.subarray(e0, e1), val >> 2);
