@@ -3,7 +3,7 @@
  * [--text file.lmma] [--motivation S|M] [--steps 6] [--threads 2] [--variants a,b]`. Every variant trains from
  * the same init on the same batches (4096 triples of one sampled epoch), steps interleaved round-robin so load
  * drift hits all of them alike; prints the median ms per step, the ratio to the bare base, and the implied
- * s/epoch. Without --text, random 256-d text matrices stand in (cost does not depend on the values).
+ * s/epoch, and the median CPU time per step (all threads; steadier than wall time on a shared machine). Without --text, random 256-d text matrices stand in (cost does not depend on the values).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -37,7 +37,19 @@ const median = (xs: number[]): number => {
 const FAST_CON = { userCandidates: 'batch', alignBatch: 1024 };
 const FAST = { ...FAST_CON, prototypes: 32, nodeCap: 1024 };
 const OFF = { useSem: false, useAlign: false, useMCS: false, useITC: false };
-/** name → plug-ins and their settings; `lmmrec:x` enables one LMMRec term alone (align = without the IME). */
+/** `<prefix>:x` enables one LMMRec term alone over the given settings (align = without the IME). */
+function terms(prefix: string, base: Record<string, unknown>): Record<string, { plugins: string[]; settings: Record<string, unknown> }> {
+  const one = (on: Record<string, unknown>) => ({ plugins: ['lmmrec'], settings: { lmmrec: { ...base, ...OFF, ...on } } });
+  return {
+    [`${prefix}:sem`]: one({ useSem: true }),
+    [`${prefix}:align+ime`]: one({ useAlign: true }),
+    [`${prefix}:align`]: one({ useAlign: true, useIME: false }),
+    [`${prefix}:mcs`]: one({ useMCS: true }),
+    [`${prefix}:itc`]: one({ useITC: true }),
+  };
+}
+
+/** name → plug-ins and their settings. */
 const VARIANTS: Record<string, { plugins: string[]; settings?: Record<string, unknown> }> = {
   lightgcn: { plugins: [] },
   'rlmrec-con': { plugins: ['rlmrec-con'] },
@@ -49,11 +61,12 @@ const VARIANTS: Record<string, { plugins: string[]; settings?: Record<string, un
   'lmmrec/fast': { plugins: ['lmmrec'], settings: { lmmrec: FAST } },
   'lmmrec/fast-k128': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, prototypes: 128 } } },
   'lmmrec/fast-2048': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, alignBatch: 2048 } } },
-  'lmmrec:sem': { plugins: ['lmmrec'], settings: { lmmrec: { ...OFF, useSem: true } } },
-  'lmmrec:align+ime': { plugins: ['lmmrec'], settings: { lmmrec: { ...OFF, useAlign: true } } },
-  'lmmrec:align': { plugins: ['lmmrec'], settings: { lmmrec: { ...OFF, useAlign: true, useIME: false } } },
-  'lmmrec:mcs': { plugins: ['lmmrec'], settings: { lmmrec: { ...OFF, useMCS: true } } },
-  'lmmrec:itc': { plugins: ['lmmrec'], settings: { lmmrec: { ...OFF, useITC: true } } },
+  'rlmrec-con/fast-512': { plugins: ['rlmrec-con'], settings: { 'rlmrec-con': { ...FAST_CON, alignBatch: 512 } } },
+  'lmmrec/fast-512': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, alignBatch: 512, nodeCap: 512 } } },
+  'lmmrec/fast-256': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, alignBatch: 256, nodeCap: 256 } } },
+  'lmmrec/fast-512-noime': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, alignBatch: 512, nodeCap: 512, useIME: false } } },
+  ...terms('lmmrec', {}),
+  ...terms('lmmrec/fast', FAST),
 };
 const DEFAULT = ['lightgcn', 'rlmrec-con', 'rlmrec-con/fast', 'rlmrec-gen', 'lmmrec', 'lmmrec/fast'];
 
@@ -88,7 +101,7 @@ export async function run(args: string[]): Promise<void> {
       const model = await createModel({ name: 'lightgcn' }, { train: ds.train, kernels, rng: createRng(2023).derive('init') });
       const plugins = createPlugins(v.plugins, v.settings ?? {}, { model, train: ds.train, kernels, rng: createRng(2023).derive('init'), text });
       const params = [...model.params, ...plugins.flatMap((p) => p.params)];
-      return { n, model, plugins, params, adam: createAdam(params, { lr: 1e-3 }, kernels), tape: createTape(kernels), ms: [] as number[] };
+      return { n, model, plugins, params, adam: createAdam(params, { lr: 1e-3 }, kernels), tape: createTape(kernels), ms: [] as number[], cpu: [] as number[] };
     }));
     const batches: Batch[] = tripleBatches(sampleEpochTriples(ds.train, createRng(1)), 4096);
     const stepsPerEpoch = batches.length;
@@ -97,7 +110,7 @@ export async function run(args: string[]): Promise<void> {
       `${availableParallelism()} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     for (let s = 0; s <= steps; s++) {
       for (const a of arms) {
-        const t0 = performance.now();
+        const t0 = performance.now(), c0 = process.cpuUsage();
         const b = batches[s % batches.length];
         a.tape.reset();
         zeroGrads(a.params);
@@ -109,15 +122,20 @@ export async function run(args: string[]): Promise<void> {
         a.tape.backward(terms.reduce((x, n) => F.add(a.tape, x, n)));
         a.adam.step();
         for (const p of a.plugins) p.onStepEnd?.();
-        if (s > 0) a.ms.push(performance.now() - t0);
+        if (s > 0) {
+          a.ms.push(performance.now() - t0);
+          const c = process.cpuUsage(c0);
+          a.cpu.push((c.user + c.system) / 1000);
+        }
       }
     }
-    const base = median(arms[0].ms);
-    console.log('variant                        ms/step (median)   × first   s/epoch (implied)');
+    const base = median(arms[0].ms), baseCpu = median(arms[0].cpu);
+    console.log('variant                        ms/step (median)   × first   s/epoch (implied)   CPU ms/step   × first');
     for (const a of arms) {
-      const m = median(a.ms);
-      console.log(`${a.n.padEnd(30)} ${m.toFixed(0).padStart(16)} ${(m / base).toFixed(2).padStart(9)} ${((m * stepsPerEpoch) / 1000).toFixed(1).padStart(19)}`);
+      const m = median(a.ms), c = median(a.cpu);
+      console.log(`${a.n.padEnd(30)} ${m.toFixed(0).padStart(16)} ${(m / base).toFixed(2).padStart(9)} ${((m * stepsPerEpoch) / 1000).toFixed(1).padStart(19)} ${c.toFixed(0).padStart(13)} ${(c / baseCpu).toFixed(2).padStart(9)}`);
     }
+    console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (CPU time = all threads of this process; less sensitive to other jobs than wall time)`);
   } finally {
     await close();
   }

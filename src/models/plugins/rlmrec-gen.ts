@@ -7,7 +7,7 @@ import type { Plugin, StepContext } from '../types.js';
 import { type PluginContext, requireText } from './context.js';
 import { createProjector, l2Penalty } from './projector.js';
 import { cfEmbeddings } from './rlmrec-con.js';
-import { createScratch, sampleIds, stackRows, textRows, withText } from './rows.js';
+import { createScratch, sampleIds, type Scratch, stackRows, textRows, withText } from './rows.js';
 
 /**
  * RLMRec-Gen (method.md §C.5; RLMRec `lightgcn_gene.py`, `NodeMask`): each step ⌊ratio·N⌋ nodes (at least 1),
@@ -38,7 +38,7 @@ export function createRlmrecGen(cfg: RlmrecGenConfig, ctx: PluginContext): Plugi
   // Constant masks reused every step: keep[v] = 0 for masked rows, 1 otherwise; pick[v] = 1 − keep[v].
   const keep = matrix(n, d), pick = matrix(n, 1);
   keep.data.fill(1);
-  const targetRows = createScratch();
+  const targetRows = createScratch(), masks: [Scratch, Scratch] = [createScratch(), createScratch()];
   let seeds = new Int32Array(0), maskedAt = '';
 
   const mask = (t: Tape, ego: Node, step: StepContext): Node => {
@@ -72,7 +72,7 @@ export function createRlmrecGen(cfg: RlmrecGenConfig, ctx: PluginContext): Plugi
         const m = users.length + items.length;
         if (cfg.weight > 0 && m > 0) {
           const { users: eu, items: ei } = cfEmbeddings(e, 'rlmrec-gen', ctx.baseName);
-          const rec = head.forward(t, stackRows(t, eu, users, ei, items));
+          const rec = head.forward(t, stackRows(t, eu, users, ei, items, masks));
           const s = t.constant(textRows(pair, users, items, targetRows));
           terms.gen = F.scale(t, F.infoNce(t, rec, s, s, cfg.temperature), cfg.weight / m);
         }

@@ -62,13 +62,23 @@ export function textRows(pair: TextPair, users: Int32Array, items: Int32Array, s
   return out;
 }
 
-/** Rows a[aRows] followed by rows b[bRows], as one (|aRows| + |bRows|) × d node (gradients flow to a and b). */
-export function stackRows(t: Tape, a: Node, aRows: Int32Array, b: Node, bRows: Int32Array): Node {
-  const na = aRows.length, nb = bRows.length;
+/**
+ * Rows a[aRows] followed by rows b[bRows], as one (|aRows| + |bRows|) × d node (gradients flow to a and b).
+ * Built from two full-height gathers and 0/1 row masks, so every intermediate shape depends only on the
+ * total: node sets whose user / item split changes from step to step (MCS's V, RLMRec-Gen's masked nodes)
+ * then reuse the tape's buffers. `masks` caches the mask constants (one per call site).
+ */
+export function stackRows(t: Tape, a: Node, aRows: Int32Array, b: Node, bRows: Int32Array, masks: [Scratch, Scratch] = [matrix, matrix]): Node {
+  const na = aRows.length, nb = bRows.length, n = na + nb, d = t.value(a).cols;
   if (nb === 0) return F.gatherRows(t, a, aRows);
   if (na === 0) return F.gatherRows(t, b, bRows);
-  const top = Int32Array.from({ length: na }, (_, i) => i), bottom = Int32Array.from({ length: nb }, (_, i) => na + i);
-  return F.add(t, F.scatterAddRows(t, F.gatherRows(t, a, aRows), top, na + nb), F.scatterAddRows(t, F.gatherRows(t, b, bRows), bottom, na + nb));
+  const ia = new Int32Array(n).fill(aRows[0]), ib = new Int32Array(n).fill(bRows[0]);
+  ia.set(aRows);
+  ib.set(bRows, na);
+  const ma = masks[0](n, d), mb = masks[1](n, d);
+  ma.data.fill(1, 0, na * d).fill(0, na * d);
+  mb.data.fill(0, 0, na * d).fill(1, na * d);
+  return F.add(t, F.mul(t, F.gatherRows(t, a, ia), t.constant(ma)), F.mul(t, F.gatherRows(t, b, ib), t.constant(mb)));
 }
 
 /** k distinct entries of `ids` drawn uniformly (partial Fisher–Yates), in drawn order; all of them if k ≥ length. */
@@ -130,12 +140,12 @@ export function distinct(ids: Int32Array, mask: Uint8Array, bound: number): Dist
 }
 
 /**
- * n rounded up to a multiple of 2^(⌊log2 n⌋ − 3): at most 1/8 padding (1/16 on average), and batch-to-batch
- * variation of a few percent lands in one or two buckets.
+ * n rounded up to a multiple of 2^(⌊log2 n⌋ − bits): at most 2^−bits padding (half that on average), and
+ * batch-to-batch variation lands in one or two buckets.
  */
-export function bucket(n: number): number {
-  if (n <= 16) return n;
-  const step = 2 ** (Math.floor(Math.log2(n)) - 3);
+export function bucket(n: number, bits = 3): number {
+  if (n <= 2 ** (bits + 1)) return n;
+  const step = 2 ** (Math.floor(Math.log2(n)) - bits);
   return Math.ceil(n / step) * step;
 }
 

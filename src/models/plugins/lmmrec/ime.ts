@@ -77,8 +77,8 @@ export function createIme(ctx: PluginContext, prototypes: number): Ime {
       for (let l = 0; l < depth; l++) {
         const eu = F.gatherRows(t, layers[l], g.userIds), ei = F.gatherRows(t, layers[l], itemNodes);
         const zu = readout(t, eu, pu), zi = readout(t, ei, pi);
-        const au = F.addRowVector(t, F.scale(t, F.edgeDot(t, zu, zi, g.users), 0.5), t.constant(half));
-        const ai = F.addRowVector(t, F.scale(t, F.edgeDot(t, zi, zu, g.items), 0.5), t.constant(half));
+        // 2α = cos + 1: row normalisation cancels the factor 2, so Ã is the same and one pass is saved.
+        const au = F.addConst(t, F.edgeDot(t, zu, zi, g.users), 1), ai = F.addConst(t, F.edgeDot(t, zi, zu, g.items), 1);
         const u = F.rowNormSpmm(t, au, ei, g.users), i = F.rowNormSpmm(t, ai, eu, g.items);
         hu = hu === undefined ? u : F.add(t, hu, u);
         hi = hi === undefined ? i : F.add(t, hi, i);

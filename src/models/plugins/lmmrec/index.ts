@@ -38,13 +38,21 @@ export const LmmrecConfig = z.strictObject({
   momentum: z.number().min(0).max(1).default(0.999),
   /** λ_reg on the plug-in's trainable parameters (prototypes, f_S, f_M; not the teacher). */
   regWeight: z.number().nonnegative().default(1e-7),
-  /** Candidates of the user terms of L_sem / L_align: all users (IRLLRec) or the batch's. */
+  /*
+   * Cost knobs. The defaults are the method (all users as user candidates, the whole batch, |V| ≤ 4096,
+   * K_m = 128); every term already runs on distinct batch rows and the IME on the anchors' subgraph, which is
+   * exact. The approximations below trade fidelity for time; on Amazon-book (2 cores) the defaults cost ~50×
+   * a LightGCN step and { userCandidates: 'batch', alignBatch: 512, nodeCap: 512, prototypes: 32 } ~5–8×
+   * (bench/plugins.ts `lmmrec/fast-512`).
+   */
+  /** Candidates of the user terms of L_sem / L_align: all users (IRLLRec; n_u × |B| similarities) or the batch's. */
   userCandidates: z.enum(['all', 'batch']).default('all'),
-  /** Cap on |V|, the node set of MCS and ITC. */
+  /** Cap on |V|, the node set of MCS and ITC (a uniform sample of the batch's distinct nodes beyond it). */
   nodeCap: z.int().positive().default(4096),
   /**
-   * Triples of each batch the contrastive terms (L_sem, L_align, and V of MCS / ITC) use: a prefix of the
-   * shuffled batch; 0 = all [DESIGN, a cost knob: in-batch InfoNCE grows with its square].
+   * Triples of each batch the contrastive terms (L_sem, L_align with its IME anchors, and V of MCS / ITC) use:
+   * a prefix of the shuffled batch, i.e. a uniform sample; 0 = all (the method) [DESIGN, a cost knob: in-batch
+   * InfoNCE grows with its square, projections and the IME subgraph linearly].
    */
   alignBatch: z.int().nonnegative().default(0),
   /**
@@ -67,6 +75,7 @@ export function createLmmrec(cfg: LmmrecConfig, ctx: PluginContext): Plugin {
   const trainable = [...(ime?.params ?? []), ...tme.trainable];
 
   const noise: [Scratch, Scratch] = [createScratch(), createScratch()], teacherRows = createScratch();
+  const textMasks: [Scratch, Scratch] = [createScratch(), createScratch()], cfMasks: [Scratch, Scratch] = [createScratch(), createScratch()];
 
   /** The raw MCS value and L_dist over the node set V, as needed (neither when no node of V has text). */
   const nodeTerms = (t: Tape, e: { users: Node; items: Node }, mp: ProjectedText, b: Batch, step: StepContext): { rawMcs?: Node; dist?: Node } => {
@@ -74,8 +83,8 @@ export function createLmmrec(cfg: LmmrecConfig, ctx: PluginContext): Plugin {
     const rng = step.rng.derive(`lmmrec/${step.step}`);
     const v = batchNodeSet(b, m.pair, cfg.nodeCap, rng);
     if (v.users.length + v.items.length === 0) return {};
-    const tv = stackRows(t, mp.users, v.users.map((u) => mp.userRow[u]), mp.items, v.items.map((i) => mp.itemRow[i]));
-    const rawMcs = mcs || faithfulMcs ? mcsLoss(t, tv, stackRows(t, e.users, v.users, e.items, v.items), rng, cfg.tauC, noise) : undefined;
+    const tv = stackRows(t, mp.users, v.users.map((u) => mp.userRow[u]), mp.items, v.items.map((i) => mp.itemRow[i]), textMasks);
+    const rawMcs = mcs || faithfulMcs ? mcsLoss(t, tv, stackRows(t, e.users, v.users, e.items, v.items, cfMasks), rng, cfg.tauC, noise) : undefined;
     let dist: Node | undefined;
     if (itc) {
       dist = distillationLoss(t, tv, tme.teacher!.forward(t, t.constant(textRows(m.pair, v.users, v.items, teacherRows)), true));

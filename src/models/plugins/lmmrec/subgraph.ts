@@ -14,6 +14,12 @@ import { bucket } from '../rows.js';
  * to buckets (padding nodes repeat the first node; padding edges sit in an extra, never-read row) so the tape
  * sees few distinct shapes over a run.
  */
+/**
+ * Subgraph sizes vary more from batch to batch than distinct-row counts (popular items bring many users), so
+ * they get coarser buckets (≤ 25 % padding): fewer distinct shapes for the tape's pool.
+ */
+const COARSE = 2;
+
 export interface Subgraph {
   /** Global user ids of U* (padded). */
   readonly userIds: Int32Array;
@@ -30,7 +36,7 @@ export function anchorSubgraph(r: Csr, rt: Csr, anchorUsers: Int32Array, anchorI
   const userList = collect(anchorUsers, userPos, rt, anchorItems);
   const itemList = collect(anchorItems, itemPos, r, anchorUsers);
   // One spare row past the real nodes always exists, so padding edges never land on an anchor row.
-  const userIds = padIds(userList, bucket(userList.length + 1)), itemIds = padIds(itemList, bucket(itemList.length + 1));
+  const userIds = padIds(userList, bucket(userList.length + 1, COARSE)), itemIds = padIds(itemList, bucket(itemList.length + 1, COARSE));
   return {
     userIds, itemIds,
     users: edgePattern(rowsOf(r, anchorUsers, itemPos, userIds.length, itemIds.length)),
@@ -67,7 +73,7 @@ function padIds(list: number[], length: number): Int32Array {
 function rowsOf(g: Csr, anchors: Int32Array, colPos: Int32Array, rows: number, cols: number): Csr {
   let real = 0;
   for (const a of anchors) real += g.indptr[a + 1] - g.indptr[a];
-  const nnz = bucket(real + 1);
+  const nnz = bucket(real + 1, COARSE);
   const indptr = new Int32Array(rows + 1), indices = new Int32Array(nnz);
   let w = 0;
   anchors.forEach((a, i) => {
