@@ -83,9 +83,9 @@ export function resolveDataDir(ds: DatasetSpec, specPath: string, roots: readonl
 }
 
 /**
- * Expand a spec into its runs, each with a resolved, validated config: defaults < spec `base` < dataset `set`
- * < arm `set` < `--set`, then seed, data folder (the noisy copy for rates > 0), text files and ks from the
- * spec. An arm whose config is invalid (e.g. a plug-in not registered yet) gets `error` instead of a config.
+ * Expand a spec into its runs, each with a resolved, validated config: defaults < spec `base` < dataset text
+ * and `set` < arm `set` < `--set`, then seed, data folder (the noisy copy for rates > 0) and ks from the spec.
+ * An arm whose config is invalid (e.g. a plug-in not registered yet) gets `error` instead of a config.
  */
 export function planExperiment(spec: ExperimentSpec, opts: PlanOptions): ExperimentPlan {
   const outDir = resolve(opts.outDir);
@@ -111,9 +111,10 @@ export function planExperiment(spec: ExperimentSpec, opts: PlanOptions): Experim
             seed, workspace,
             data: { dir: noise ? noisyCopyDir(outDir, ds.id, noise) : dataDir, ...(noise !== null && { noise: 0 }) },
             eval: { ks: spec.ks },
-            ...(Object.keys(text).length > 0 && { text }),
           };
-          const merged = mergeOverrides(mergeOverrides(mergeOverrides(mergeOverrides({}, spec.base), ds.set), arm.set), fixed);
+          // The dataset's text is a default an arm may replace (e.g. another text source).
+          const datasetLayer = mergeOverrides(Object.keys(text).length > 0 ? { text } : {}, ds.set);
+          const merged = mergeOverrides(mergeOverrides(mergeOverrides(mergeOverrides({}, spec.base), datasetLayer), arm.set), fixed);
           try {
             const config = resolveTrainRunConfig({ file: { path: `${opts.specPath}: dataset "${ds.id}", arm "${arm.name}"`, value: merged }, set: opts.set });
             if (opts.maxEpochs !== undefined) config.train.epochs = Math.min(config.train.epochs, opts.maxEpochs);

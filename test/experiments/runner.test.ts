@@ -101,3 +101,23 @@ test('noise rates: one noisy copy per rate, shared by every arm and seed', async
     store.close();
   }
 });
+
+test('a failing run is recorded and the spec goes on; the error is raised at the end', async () => {
+  const out = join(tmp, 'fail');
+  const plan = planExperiment(spec({
+    arms: [{ name: 'broken', set: { plugins: ['rlmrec-con'], 'text.semantic.file': join(tmp, 'missing.lmma') } }, { name: 'lightgcn' }],
+    seeds: [1], base: { 'model.name': 'lightgcn', 'model.dim': 4, train: { epochs: 1, batchSize: 128, threads: 1 } },
+  }), { specPath: 'tiny.yaml', outDir: out });
+  await assert.rejects(runExperiment(plan), /1 run\(s\) failed \(the others finished; see .*report\.md\):\n {2}book-broken-s1: /);
+  const states = await runStates(plan);
+  assert.deepEqual([...states.values()].map((s) => s.state), ['pending', 'done']);
+  const report = readFileSync(join(out, 'report.md'), 'utf8');
+  assert.match(report, /1 of 2 runs finished, 1 failed/);
+  assert.match(report, /\| book-broken-s1 \| failed: .*missing\.lmma/);
+  const store = openStore(join(out, 'lmmrec.sqlite'));
+  try {
+    assert.deepEqual(experimentRuns(store, plan.outDir).map((r) => [r.run_id, r.status]), [['book-broken-s1', 'failed'], ['book-lightgcn-s1', 'done']]);
+  } finally {
+    store.close();
+  }
+});
