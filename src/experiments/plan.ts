@@ -94,6 +94,12 @@ export function planExperiment(spec: ExperimentSpec, opts: PlanOptions): Experim
   for (const a of opts.only ?? []) {
     if (!armNames.includes(a)) throw new LmmrecError('USAGE', `--only ${a}: no such arm in ${opts.specPath}; arms: ${armNames.join(', ')}`);
   }
+  for (const s of opts.set ?? []) {
+    const key = s.slice(0, s.indexOf('='));
+    if (['seed', 'workspace', 'data', 'data.dir', 'eval', 'eval.ks'].includes(key)) {
+      throw new LmmrecError('USAGE', `--set ${s}: ${key} is set per run by the experiment (use --seeds, --data-root, --workspace or the spec)`);
+    }
+  }
   const arms = opts.only?.length ? spec.arms.filter((a) => opts.only!.includes(a.name)) : spec.arms;
   const seeds = opts.seeds?.length ? opts.seeds : spec.seeds;
   const dataDirs: Record<string, string> = {};

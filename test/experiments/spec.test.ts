@@ -61,6 +61,7 @@ test('the run matrix: dataset × noise × seed × arm, deterministic ids, overri
   assert.deepEqual(only.runs.map((r) => r.id), ['book-n0-b-s1', 'book-n5-b-s1']);
   assert.throws(() => planExperiment(spec, { specPath: 's.yaml', outDir: tmp, dataRoots: [FIXTURES], only: ['c'] }), (e: unknown) => e instanceof LmmrecError && e.code === 'USAGE' && /arms: a, b/.test(e.message));
   assert.throws(() => planExperiment(spec, { specPath: 's.yaml', outDir: tmp, dataRoots: [tmp] }), /dataset "book": no folder "tiny_amazon_book"/);
+  assert.throws(() => planExperiment(spec, { specPath: 's.yaml', outDir: tmp, dataRoots: [FIXTURES], set: ['seed=3'] }), /--set seed=3: seed is set per run/);
 });
 
 test('an arm with an unregistered plug-in or a bad key is invalid, naming the spec, dataset and arm', () => {
