@@ -281,6 +281,8 @@ export function kernelCases(name: string, factory: () => Kernels | Promise<Kerne
           same(k, reference, 'bprLoss', [r(), r(), r()], (t, [u, p, q]) => t.bprLoss(u, p, q, rows, cols));
           same(k, reference, 'bprLossGrad', [r(), r(), r(), r(), r(), r()],
             (t, [u, p, q, du, dp, dq]) => t.bprLossGrad(u, p, q, rows, cols, 0.7, du, dp, dq));
+          same(k, reference, 'bprLossGrad with skipped slots', [r(), r(), r(), r()],
+            (t, [u, p, q, dp]) => t.bprLossGrad(u, p, q, rows, cols, -1.3, null, dp, null));
         }
       });
     }

@@ -139,6 +139,14 @@ export const TASKS = {
       topKRows(a[0] as Float32Array, n, k, i32(a[1]), i32(a[2]), i32(a[3]), i32(a[4]), stride, i32(a[5]), lo, hi);
     },
   },
+  bprLossGrad: {
+    // arrays: u, p, q, du, dp, dq (a skipped slot carries any array); nums: cols, g, rows, then 1 per used slot.
+    outputs: [3, 4, 5],
+    run(a, [cols, g, rows, hasDu, hasDp, hasDq], lo, hi) {
+      rw.bprLossGradRows(f(a[0]), f(a[1]), f(a[2]), rows, cols, g, hasDu ? f(a[3]) : null, hasDp ? f(a[4]) : null,
+        hasDq ? f(a[5]) : null, lo, hi);
+    },
+  },
   copyCols: {
     // arrays: src, dst; nums: srcCols, srcOff, dstCols, dstOff, width, accumulate. Part: rows.
     outputs: [1],

@@ -203,7 +203,15 @@ export function bprLossGrad(
   u: Arr, p: Arr, q: Arr, rows: number, cols: number, g: number,
   du: Arr | null, dp: Arr | null, dq: Arr | null,
 ): void {
-  for (let i = 0; i < rows; i++) {
+  bprLossGradRows(u, p, q, rows, cols, g, du, dp, dq, 0, rows);
+}
+
+/** bprLossGrad for rows [lo, hi) of a `rows`-row batch (rows are independent; the pool splits them). */
+export function bprLossGradRows(
+  u: Arr, p: Arr, q: Arr, rows: number, cols: number, g: number,
+  du: Arr | null, dp: Arr | null, dq: Arr | null, lo: number, hi: number,
+): void {
+  for (let i = lo; i < hi; i++) {
     const o = i * cols;
     const w = (g / rows) * sigmoidOf(bprMargin(u, p, q, o, cols));
     for (let j = 0; j < cols; j++) {
