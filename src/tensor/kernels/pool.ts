@@ -23,6 +23,8 @@ export const FRAME = { CODE: 0, N_ARRAYS: 1, N_NUMS: 2, ARRAYS: 4, NUMS: 68, BOU
 export const KIND = { F32: 0, I32: 1, U8: 2 } as const;
 export const MAX_THREADS = 64;
 const MAX_ARRAYS = (FRAME.NUMS - FRAME.ARRAYS) / 4, MAX_NUMS = FRAME.BOUNDS - FRAME.NUMS;
+/** How long a waiting thread spins before it sleeps (see spinWhile). */
+export const DEFAULT_SPIN_MICROS = 0;
 /** A part that takes longer than this is reported as a stuck worker instead of hanging forever. */
 const STUCK_MS = 300_000;
 
@@ -32,6 +34,7 @@ export interface WorkerInit {
   readonly frame: SharedArrayBuffer;
   readonly port: MessagePort;
   readonly gemm: GemmChoice;
+  readonly spinMicros: number;
 }
 
 /** Messages to a worker's port. */
@@ -49,7 +52,7 @@ export interface Pool {
   close(): Promise<void>;
 }
 
-export async function createPool(threads: number, gemmChoice: GemmChoice): Promise<Pool> {
+export async function createPool(threads: number, gemmChoice: GemmChoice, spinMicros = DEFAULT_SPIN_MICROS): Promise<Pool> {
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
     throw new RangeError(`threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
   }
@@ -63,7 +66,7 @@ export async function createPool(threads: number, gemmChoice: GemmChoice): Promi
       const { port1, port2 } = new MessageChannel();
       port1.unref();
       ports.push(port1);
-      const init: WorkerInit = { index, ctrl: ctrlBuf, frame: frameBuf, port: port2, gemm: gemmChoice };
+      const init: WorkerInit = { index, ctrl: ctrlBuf, frame: frameBuf, port: port2, gemm: gemmChoice, spinMicros };
       const w = spawn(init, port2);
       workers.push(w);
     }
@@ -135,7 +138,7 @@ export async function createPool(threads: number, gemmChoice: GemmChoice): Promi
     } catch (e) {
       mainError = e;
     }
-    for (let t = 1; t < threads; t++) waitDone(ctrl, t, seq, name);
+    for (let t = 1; t < threads; t++) waitDone(ctrl, t, seq, name, spinMicros);
     if (Atomics.load(ctrl, CTRL.ERR) !== 0) {
       Atomics.store(ctrl, CTRL.ERR, 0);
       const messages = ports.map((p) => receiveMessageOnPort(p)?.message).filter((m) => m !== undefined);
@@ -169,8 +172,23 @@ export async function createPool(threads: number, gemmChoice: GemmChoice): Promi
   };
 }
 
+/**
+ * Spin until ctrl[slot] !== value or `micros` have passed; true if the value changed. A fork-join step
+ * issues kernels back to back, so the other side usually answers within microseconds, while a futex sleep
+ * and wake-up costs tens of microseconds (more when the hypervisor parks an idle vCPU).
+ */
+export function spinWhile(ctrl: Int32Array, slot: number, value: number, micros: number): boolean {
+  if (micros <= 0) return false;
+  const end = performance.now() + micros / 1000;
+  for (;;) {
+    for (let i = 0; i < 64; i++) if (Atomics.load(ctrl, slot) !== value) return true;
+    if (performance.now() > end) return false;
+  }
+}
+
 /** Block until worker t reports task `seq` done; each worker acknowledges in its own slot. */
-function waitDone(ctrl: Int32Array, t: number, seq: number, name: string): void {
+function waitDone(ctrl: Int32Array, t: number, seq: number, name: string, spinMicros: number): void {
+  if (Atomics.load(ctrl, CTRL.DONE + t) !== seq) spinWhile(ctrl, CTRL.DONE + t, Atomics.load(ctrl, CTRL.DONE + t), spinMicros);
   const start = Date.now();
   for (let d = Atomics.load(ctrl, CTRL.DONE + t); d !== seq; d = Atomics.load(ctrl, CTRL.DONE + t)) {
     if (Atomics.wait(ctrl, CTRL.DONE + t, d, 1000) === 'timed-out' && Date.now() - start > STUCK_MS) {

@@ -1,7 +1,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { loadGemmSync } from './gemm-select.js';
 import { type TaskArray, TASK_NAMES, TASKS } from './parallel-tasks.js';
-import { CTRL, FRAME, KIND, type PoolMessage, type WorkerInit } from './pool.js';
+import { CTRL, FRAME, KIND, type PoolMessage, spinWhile, type WorkerInit } from './pool.js';
 
 /**
  * Worker entry of the kernel pool (pool.ts). Loads its own GEMM (a wasm instance cannot be shared between
@@ -52,7 +52,8 @@ parentPort!.postMessage('ready');
 for (;;) {
   // Re-check after every wake: the main thread's notify for task n can arrive after this worker already saw
   // n through the value check, finished it and went back to sleep — a wake with nothing new to do.
-  let seq = seen;
+  spinWhile(ctrl, CTRL.SEQ, seen, init.spinMicros);
+  let seq = Atomics.load(ctrl, CTRL.SEQ);
   while (seq === seen) {
     Atomics.wait(ctrl, CTRL.SEQ, seen);
     seq = Atomics.load(ctrl, CTRL.SEQ);
