@@ -15,7 +15,10 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-const armColor = (arms: string[]) => ({ field: 'arm', type: 'nominal' as const, title: 'arm', scale: { domain: arms }, sort: arms });
+// Ten colours repeat past ten arms (the paper table has 18), so larger specs get a 20-colour scheme.
+const armColor = (arms: string[]) => ({
+  field: 'arm', type: 'nominal' as const, title: 'arm', scale: { domain: arms, scheme: arms.length > 10 ? 'category20' : 'tableau10' }, sort: arms,
+});
 
 /** Validation metric vs epoch, one line per run (colour = arm, one line per seed). */
 export function learningCurveChart(points: { arm: string; seed: number; epoch: number; value: number }[], arms: string[], opts: { title: string; metric: string }): TopLevelSpec {
