@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { type GemmChoice, loadGemm } from './gemm-select.js';
@@ -17,14 +18,26 @@ import type { GemmFn } from './types.js';
  * copied back if the task writes them).
  */
 /** Control words: the task sequence number, stop and error flags, and per-thread "done up to seq" slots. */
-export const CTRL = { SEQ: 0, STOP: 1, ERR: 2, DONE: 4 } as const;
+export const CTRL = { SEQ: 0, STOP: 1, ERR: 2, SPIN: 3, DONE: 4 } as const;
 /** Up to 16 arrays (4 slots each) and 24 numbers per task. */
 export const FRAME = { CODE: 0, N_ARRAYS: 1, N_NUMS: 2, ARRAYS: 4, NUMS: 68, BOUNDS: 92, LENGTH: 92 + 65 } as const;
 export const KIND = { F32: 0, I32: 1, U8: 2 } as const;
 export const MAX_THREADS = 64;
 const MAX_ARRAYS = (FRAME.NUMS - FRAME.ARRAYS) / 4, MAX_NUMS = FRAME.BOUNDS - FRAME.NUMS;
 /** How long a waiting thread spins before it sleeps (see spinWhile). */
-export const DEFAULT_SPIN_MICROS = 0;
+export const AUTO_SPIN_MICROS = 500;
+/** How often 'auto' looks at the load average again. */
+const AUTO_SPIN_CHECK_MS = 1000;
+
+/**
+ * 'auto': spin (AUTO_SPIN_MICROS) while the 1-minute load average leaves a core per thread of ours, sleep at
+ * once when the machine is oversubscribed, where a spinning thread takes CPU from the one it waits for.
+ */
+export type SpinChoice = number | 'auto';
+
+function autoSpin(threads: number): number {
+  return loadavg()[0] <= Math.max(threads, availableParallelism()) + 0.5 ? AUTO_SPIN_MICROS : 0;
+}
 /** A part that takes longer than this is reported as a stuck worker instead of hanging forever. */
 const STUCK_MS = 300_000;
 
@@ -34,7 +47,6 @@ export interface WorkerInit {
   readonly frame: SharedArrayBuffer;
   readonly port: MessagePort;
   readonly gemm: GemmChoice;
-  readonly spinMicros: number;
 }
 
 /** Messages to a worker's port. */
@@ -52,7 +64,7 @@ export interface Pool {
   close(): Promise<void>;
 }
 
-export async function createPool(threads: number, gemmChoice: GemmChoice, spinMicros = DEFAULT_SPIN_MICROS): Promise<Pool> {
+export async function createPool(threads: number, gemmChoice: GemmChoice, spin: SpinChoice = 'auto'): Promise<Pool> {
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
     throw new RangeError(`threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
   }
@@ -66,7 +78,7 @@ export async function createPool(threads: number, gemmChoice: GemmChoice, spinMi
       const { port1, port2 } = new MessageChannel();
       port1.unref();
       ports.push(port1);
-      const init: WorkerInit = { index, ctrl: ctrlBuf, frame: frameBuf, port: port2, gemm: gemmChoice, spinMicros };
+      const init: WorkerInit = { index, ctrl: ctrlBuf, frame: frameBuf, port: port2, gemm: gemmChoice };
       const w = spawn(init, port2);
       workers.push(w);
     }
@@ -106,8 +118,20 @@ export async function createPool(threads: number, gemmChoice: GemmChoice, spinMi
   const bounds = new Array<number>(threads + 1).fill(0);
   let closed = false;
 
+  // The spin time lives in a control word, so workers follow changes; 'auto' re-reads the load now and then.
+  let spinCheckedAt = -Infinity;
+  const updateSpin = (): void => {
+    if (spin !== 'auto') return;
+    const now = performance.now();
+    if (now - spinCheckedAt < AUTO_SPIN_CHECK_MS) return;
+    spinCheckedAt = now;
+    Atomics.store(ctrl, CTRL.SPIN, autoSpin(threads));
+  };
+  if (spin !== 'auto') Atomics.store(ctrl, CTRL.SPIN, Math.max(0, Math.round(spin)));
+
   const run = (name: TaskName, arrays: readonly TaskArray[], nums: readonly number[]): void => {
     if (closed) throw new Error('worker kernels: used after close()');
+    updateSpin();
     const task = TASKS[name];
     if (arrays.length > MAX_ARRAYS || nums.length > MAX_NUMS) throw new Error(`worker kernels: ${name} has too many arguments`);
     const local: TaskArray[] = [];
@@ -138,6 +162,7 @@ export async function createPool(threads: number, gemmChoice: GemmChoice, spinMi
     } catch (e) {
       mainError = e;
     }
+    const spinMicros = Atomics.load(ctrl, CTRL.SPIN);
     for (let t = 1; t < threads; t++) waitDone(ctrl, t, seq, name, spinMicros);
     if (Atomics.load(ctrl, CTRL.ERR) !== 0) {
       Atomics.store(ctrl, CTRL.ERR, 0);

@@ -2,7 +2,7 @@ import { sparseNnz } from '../sparse.js';
 import type { Arr } from '../tensor.js';
 import type { GemmChoice } from './gemm-select.js';
 import { type TaskArray, type TaskName, TASKS } from './parallel-tasks.js';
-import { createPool } from './pool.js';
+import { createPool, type SpinChoice } from './pool.js';
 import { scalarKernels } from './scalar.js';
 import type { Kernels } from './types.js';
 
@@ -17,11 +17,12 @@ export interface WorkerKernelsOptions {
    */
   minParallelWork?: number;
   /**
-   * How long an idle thread spins before it sleeps, in microseconds (default 50): dispatch then costs well
-   * under the ~15 µs+ of a futex wake-up. 0 sleeps at once (better when the machine has more runnable
-   * threads than cores). Does not change results.
+   * How long a waiting thread spins before it sleeps, in microseconds: a spinning worker picks up the next
+   * kernel at once, where waking a sleeping one costs a futex wake-up and, on a VM, possibly an idle vCPU's
+   * exit. Default 'auto': 500 µs while the load average leaves a core per thread, else 0 (on an oversubscribed
+   * machine a spinning thread takes CPU from the thread it waits for). Does not change results.
    */
-  spinMicros?: number;
+  spinMicros?: SpinChoice;
 }
 
 export interface WorkerKernels extends Kernels {

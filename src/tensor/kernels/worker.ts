@@ -52,7 +52,7 @@ parentPort!.postMessage('ready');
 for (;;) {
   // Re-check after every wake: the main thread's notify for task n can arrive after this worker already saw
   // n through the value check, finished it and went back to sleep — a wake with nothing new to do.
-  spinWhile(ctrl, CTRL.SEQ, seen, init.spinMicros);
+  spinWhile(ctrl, CTRL.SEQ, seen, Atomics.load(ctrl, CTRL.SPIN));
   let seq = Atomics.load(ctrl, CTRL.SEQ);
   while (seq === seen) {
     Atomics.wait(ctrl, CTRL.SEQ, seen);
