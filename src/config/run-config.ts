@@ -15,7 +15,7 @@ export const EvalConfig = z.strictObject({
   protocol: z.enum(['rlmrec']).default('rlmrec'),
   ks: z.array(z.int().positive()).nonempty().default([5, 10, 20]),
   /** Users scored per chunk; bounds memory at chunkUsers × numItems floats. Never changes results. */
-  chunkUsers: z.int().positive().default(1024),
+  chunkUsers: z.int().positive().default(128),
 });
 
 export const TrainConfig = z.strictObject({
