@@ -5,7 +5,7 @@ import type { Batch } from '../types.js';
 import type { TextPair } from './context.js';
 import type { Projector } from './projector.js';
 import { infoNceWeighted as infoNceWeightedOp } from '../../tensor/ops/info-nce-weighted.js';
-import { copyRows, createScratch, type Distinct, distinct, rowIndex, withText } from './rows.js';
+import { copyRows, createScratch, createSizer, type Distinct, distinct, rowIndex, type Sizer, withText } from './rows.js';
 
 /** 'all': every user's projected text is a candidate (RLMRec); 'batch': the batch users' rows, like items. */
 export type UserCandidates = 'all' | 'batch';
@@ -31,13 +31,28 @@ export interface BatchRows {
   readonly items: Distinct;
 }
 
-export function batchRows(b: Batch, pair: TextPair): BatchRows {
+/** One sizer per row set of BatchRows (a call site's state: padded sizes stay put from step to step). */
+export interface RowSizers {
+  readonly users: Sizer;
+  readonly pos: Sizer;
+  readonly neg: Sizer;
+  readonly items: Sizer;
+}
+
+export function createRowSizers(): RowSizers {
+  return { users: createSizer(), pos: createSizer(), neg: createSizer(), items: createSizer() };
+}
+
+export function batchRows(b: Batch, pair: TextPair, sizers?: RowSizers): BatchRows {
   const ni = pair.items.rows;
-  const pos = distinct(b.pos, pair.itemMask, ni), neg = distinct(b.neg, pair.itemMask, ni);
+  const pos = distinct(b.pos, pair.itemMask, ni, sizers?.pos), neg = distinct(b.neg, pair.itemMask, ni, sizers?.neg);
   const both = new Int32Array(pos.size + neg.size);
   both.set(pos.ids.subarray(0, pos.size));
   both.set(neg.ids.subarray(0, neg.size), pos.size);
-  return { users: distinct(b.users, pair.userMask, pair.users.rows), pos, neg, items: distinct(both, pair.itemMask, ni) };
+  return {
+    users: distinct(b.users, pair.userMask, pair.users.rows, sizers?.users), pos, neg,
+    items: distinct(both, pair.itemMask, ni, sizers?.items),
+  };
 }
 
 export interface TextProjection {

@@ -3,7 +3,7 @@ import * as F from '../../tensor/fn.js';
 import type { Node } from '../../tensor/tape.js';
 import { ConfigError } from '../../util/errors.js';
 import type { Embeddings, Plugin } from '../types.js';
-import { alignmentLoss, batchRows, createTextProjection, headBatch, warmup } from './align.js';
+import { alignmentLoss, batchRows, createRowSizers, createTextProjection, headBatch, warmup } from './align.js';
 import { type PluginContext, requireText } from './context.js';
 import { createProjector, l2Penalty } from './projector.js';
 
@@ -31,7 +31,7 @@ export type RlmrecConConfig = z.infer<typeof RlmrecConConfig>;
 export function createRlmrecCon(cfg: RlmrecConConfig, ctx: PluginContext): Plugin {
   const pair = requireText(ctx, 'rlmrec-con', 'semantic');
   const proj = createProjector('mlp', pair.users.cols, ctx.dim, ctx.rng.derive('mlp'));
-  const text = createTextProjection(pair, proj, cfg.userCandidates);
+  const text = createTextProjection(pair, proj, cfg.userCandidates), sizers = createRowSizers();
   return {
     name: 'rlmrec-con',
     params: proj.params,
@@ -39,7 +39,7 @@ export function createRlmrecCon(cfg: RlmrecConConfig, ctx: PluginContext): Plugi
       const terms: Record<string, Node> = {};
       const ramp = warmup(cfg.warmupEpochs, step.epoch);
       if (cfg.weight > 0 && ramp > 0) {
-        const rows = batchRows(headBatch(b, cfg.alignBatch), pair);
+        const rows = batchRows(headBatch(b, cfg.alignBatch), pair, sizers);
         const l = alignmentLoss(t, cfEmbeddings(e, 'rlmrec-con', ctx.baseName), text.project(t, rows), rows, cfg);
         if (l !== undefined) terms.sem = F.scale(t, l, ramp * cfg.weight);
       }

@@ -117,8 +117,8 @@ export interface Distinct {
   readonly total: number;
 }
 
-/** The ids whose mask entry is 1, de-duplicated and counted (see Distinct). */
-export function distinct(ids: Int32Array, mask: Uint8Array, bound: number): Distinct {
+/** The ids whose mask entry is 1, de-duplicated and counted (see Distinct), padded to `size(count)`. */
+export function distinct(ids: Int32Array, mask: Uint8Array, bound: number, size: Sizer = bucket): Distinct {
   const slot = new Int32Array(bound).fill(-1), out: number[] = [], counts: number[] = [];
   let total = 0;
   for (let i = 0; i < ids.length; i++) {
@@ -132,11 +132,11 @@ export function distinct(ids: Int32Array, mask: Uint8Array, bound: number): Dist
     }
     counts[slot[v]]++;
   }
-  const size = out.length, padded = bucket(size);
-  const idsOut = new Int32Array(padded).fill(size > 0 ? out[0] : 0), countsOut = new Float32Array(padded);
+  const n = out.length, padded = size(n);
+  const idsOut = new Int32Array(padded).fill(n > 0 ? out[0] : 0), countsOut = new Float32Array(padded);
   idsOut.set(out);
   countsOut.set(counts);
-  return { ids: idsOut, counts: countsOut, size, total };
+  return { ids: idsOut, counts: countsOut, size: n, total };
 }
 
 /**
@@ -147,6 +147,22 @@ export function bucket(n: number, bits = 3): number {
   if (n <= 2 ** (bits + 1)) return n;
   const step = 2 ** (Math.floor(Math.log2(n)) - bits);
   return Math.ceil(n / step) * step;
+}
+
+/** A padded size for a count (see bucket); `createSizer` keeps one per call site. */
+export type Sizer = (n: number) => number;
+
+/**
+ * Padded sizes with hysteresis: the previous size is kept while the count fits in it with at most 1/4
+ * padding, else the count's bucket is taken. The tape keeps only the previous step's buffers, so a size
+ * that flips between neighbouring buckets would reallocate them (shared memory, zeroed) on most steps.
+ */
+export function createSizer(bits = 3): Sizer {
+  let cap = -1;
+  return (n) => {
+    if (n > cap || n < cap * 0.75) cap = bucket(n, bits);
+    return cap;
+  };
 }
 
 /** row[v] = the first position of v in ids (−1 elsewhere), over ids < bound; `row` is reused when given. */

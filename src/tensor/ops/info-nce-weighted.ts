@@ -41,7 +41,7 @@ export const infoNceWeighted: Op<InfoNceWeightedAttrs> = {
   },
   scratch([a, , c]) {
     const [bs, d] = a, n = c[0];
-    return 3 * bs * d + n * d + 4 * bs + 2 * n + bs * n + Math.max(bs, n) * d;
+    return 3 * bs * d + n * d + 4 * bs + n + (bs + n) * (d + 1) + bs * n + Math.max(bs, n) * d;
   },
   forward(k, [a, b, c], y, { temperature, eps, weights, counts }, scratch) {
     const w = layout(scratch, a.rows, c.rows, a.cols);
@@ -49,10 +49,14 @@ export const infoNceWeighted: Op<InfoNceWeightedAttrs> = {
     k.rowL2Normalize(a.data, w.an, w.sa, bs, d, eps);
     k.rowL2Normalize(b.data, w.bn, w.sb, bs, d, eps);
     k.rowL2Normalize(c.data, w.cn, w.sc, n, d, eps);
-    k.gemm(w.an, w.cn, w.p, bs, d, n, false, true, false);
     if (counts) {
-      for (let j = 0; j < n; j++) w.bias[j] = counts[j] > 0 ? temperature * Math.log(counts[j]) : temperature * ABSENT;
-      k.addRowVector(w.p, w.bias, w.p, bs, n);
+      // The offset rides in the GEMM as an extra column ([â, 1]·[ĉ, τ log m]ᵀ): a separate pass adding it
+      // to the bs × n logits costs about three times the k = d + 1 product.
+      augment(w.an, w.augA, bs, d, () => 1);
+      augment(w.cn, w.augC, n, d, (j) => temperature * (counts[j] > 0 ? Math.log(counts[j]) : ABSENT));
+      k.gemm(w.augA, w.augC, w.p, bs, d + 1, n, false, true, false);
+    } else {
+      k.gemm(w.an, w.cn, w.p, bs, d, n, false, true, false);
     }
     k.softmaxRows(w.p, w.p, w.lse, bs, n, 1 / temperature);
     k.rowDot(w.an, w.bn, w.pos, bs, d);
@@ -90,6 +94,14 @@ export const infoNceWeighted: Op<InfoNceWeightedAttrs> = {
   },
 };
 
+/** out[i, :] = [x[i, :], last(i)] (rows × (d + 1)). */
+function augment(x: Arr, out: Arr, rows: number, d: number, last: (i: number) => number): void {
+  for (let i = 0; i < rows; i++) {
+    out.set(x.subarray(i * d, i * d + d), i * (d + 1));
+    out[i * (d + 1) + d] = last(i);
+  }
+}
+
 /** x[i, :] *= s · w[i] */
 function scaleRows(x: Arr, weights: Float32Array | Float64Array, s: number, rows: number, cols: number): void {
   for (let i = 0; i < rows; i++) {
@@ -99,7 +111,7 @@ function scaleRows(x: Arr, weights: Float32Array | Float64Array, s: number, rows
 }
 
 interface Workspace {
-  an: Arr; bn: Arr; cn: Arr; wa: Arr; sa: Arr; sb: Arr; sc: Arr; pos: Arr; lse: Arr; bias: Arr; p: Arr; tmp: Arr;
+  an: Arr; bn: Arr; cn: Arr; wa: Arr; sa: Arr; sb: Arr; sc: Arr; pos: Arr; lse: Arr; augA: Arr; augC: Arr; p: Arr; tmp: Arr;
 }
 
 function layout(s: Arr, bs: number, n: number, d: number): Workspace {
@@ -107,7 +119,7 @@ function layout(s: Arr, bs: number, n: number, d: number): Workspace {
   const take = (len: number): Arr => s.subarray(o, (o += len));
   return {
     an: take(bs * d), bn: take(bs * d), cn: take(n * d), wa: take(bs * d),
-    sa: take(bs), sb: take(bs), sc: take(n), pos: take(bs), lse: take(bs), bias: take(n),
+    sa: take(bs), sb: take(bs), sc: take(n), pos: take(bs), lse: take(bs), augA: take(bs * (d + 1)), augC: take(n * (d + 1)),
     p: take(bs * n), tmp: take(Math.max(bs, n) * d),
   };
 }

@@ -7,7 +7,7 @@ import { matrix } from '../../../tensor/tensor.js';
 import { ConfigError } from '../../../util/errors.js';
 import type { PluginContext } from '../context.js';
 import { rowIndex } from '../rows.js';
-import { anchorSubgraph } from './subgraph.js';
+import { anchorSubgraph, createSubgraphSizers } from './subgraph.js';
 
 /**
  * Interaction Motivation Encoder (method.md §B.3; IRLLRec's intent-aware propagation). For each base layer
@@ -65,13 +65,13 @@ export function createIme(ctx: PluginContext, prototypes: number): Ime {
     return layers.length - 1;
   };
   const transposed: Csr = { rows: ni, cols: nu, indptr: r.tIndptr, indices: r.tIndices };
-  const userRow = new Int32Array(nu), itemRow = new Int32Array(ni);
+  const userRow = new Int32Array(nu), itemRow = new Int32Array(ni), sizers = createSubgraphSizers();
 
   return {
     params: [pu, pi],
     forwardAt(t, layers, users, items) {
       const depth = depthOf(layers);
-      const g = anchorSubgraph(ctx.train, transposed, users, items);
+      const g = anchorSubgraph(ctx.train, transposed, users, items, sizers);
       const itemNodes = g.itemIds.map((i) => nu + i);
       let hu: Node | undefined, hi: Node | undefined;
       for (let l = 0; l < depth; l++) {

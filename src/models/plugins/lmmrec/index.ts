@@ -2,7 +2,7 @@ import { z } from 'zod';
 import * as F from '../../../tensor/fn.js';
 import type { Node, Tape } from '../../../tensor/tape.js';
 import type { Batch, Embeddings, Plugin, StepContext } from '../../types.js';
-import { alignmentLoss, batchRows, headBatch, type ProjectedText, warmup } from '../align.js';
+import { alignmentLoss, batchRows, createRowSizers, headBatch, type ProjectedText, warmup } from '../align.js';
 import type { PluginContext } from '../context.js';
 import { l2Penalty } from '../projector.js';
 import { cfEmbeddings } from '../rlmrec-con.js';
@@ -75,6 +75,7 @@ export function createLmmrec(cfg: LmmrecConfig, ctx: PluginContext): Plugin {
   const trainable = [...(ime?.params ?? []), ...tme.trainable];
 
   const noise: [Scratch, Scratch] = [createScratch(), createScratch()], teacherRows = createScratch();
+  const semSizers = createRowSizers(), motSizers = createRowSizers();
   const textMasks: [Scratch, Scratch] = [createScratch(), createScratch()], cfMasks: [Scratch, Scratch] = [createScratch(), createScratch()];
 
   /** The raw MCS value and L_dist over the node set V, as needed (neither when no node of V has text). */
@@ -105,11 +106,11 @@ export function createLmmrec(cfg: LmmrecConfig, ctx: PluginContext): Plugin {
       const e = needsCf ? cfEmbeddings(emb, 'lmmrec', ctx.baseName) : undefined;
       if (sem && ramp > 0) {
         const s = tme.semantic!;
-        const rows = batchRows(b, s.pair);
+        const rows = batchRows(b, s.pair, semSizers);
         const l = alignmentLoss(t, e!, s.text.project(t, rows), rows, { temperature: cfg.tauS, userCandidates: cfg.userCandidates });
         if (l !== undefined) terms.sem = F.scale(t, l, ramp * cfg.lambdaS);
       }
-      const mRows = tme.motivation && ramp > 0 ? batchRows(b, tme.motivation.pair) : undefined;
+      const mRows = tme.motivation && ramp > 0 ? batchRows(b, tme.motivation.pair, motSizers) : undefined;
       const mp = mRows ? tme.motivation!.text.project(t, mRows) : undefined;
       if (align && ramp > 0) {
         const r = mRows!;

@@ -1,6 +1,6 @@
 import type { Csr } from '../../../data/csr.js';
 import { edgePattern, type EdgePattern } from '../../../tensor/ops/edge-pattern.js';
-import { bucket } from '../rows.js';
+import { createSizer, type Sizer } from '../rows.js';
 
 /**
  * The part of the bipartite train graph one step's IME needs (method.md §B.3): h is read only at the anchor
@@ -31,16 +31,28 @@ export interface Subgraph {
   readonly items: EdgePattern;
 }
 
-export function anchorSubgraph(r: Csr, rt: Csr, anchorUsers: Int32Array, anchorItems: Int32Array): Subgraph {
+/** Padded sizes of the subgraph's node lists and edge lists (a caller's state across steps). */
+export interface SubgraphSizers {
+  readonly users: Sizer;
+  readonly items: Sizer;
+  readonly userEdges: Sizer;
+  readonly itemEdges: Sizer;
+}
+
+export function createSubgraphSizers(): SubgraphSizers {
+  return { users: createSizer(COARSE), items: createSizer(COARSE), userEdges: createSizer(COARSE), itemEdges: createSizer(COARSE) };
+}
+
+export function anchorSubgraph(r: Csr, rt: Csr, anchorUsers: Int32Array, anchorItems: Int32Array, size = createSubgraphSizers()): Subgraph {
   const userPos = new Int32Array(r.rows).fill(-1), itemPos = new Int32Array(r.cols).fill(-1);
   const userList = collect(anchorUsers, userPos, rt, anchorItems);
   const itemList = collect(anchorItems, itemPos, r, anchorUsers);
   // One spare row past the real nodes always exists, so padding edges never land on an anchor row.
-  const userIds = padIds(userList, bucket(userList.length + 1, COARSE)), itemIds = padIds(itemList, bucket(itemList.length + 1, COARSE));
+  const userIds = padIds(userList, size.users(userList.length + 1)), itemIds = padIds(itemList, size.items(itemList.length + 1));
   return {
     userIds, itemIds,
-    users: edgePattern(rowsOf(r, anchorUsers, itemPos, userIds.length, itemIds.length)),
-    items: edgePattern(rowsOf(rt, anchorItems, userPos, itemIds.length, userIds.length)),
+    users: edgePattern(rowsOf(r, anchorUsers, itemPos, userIds.length, itemIds.length, size.userEdges)),
+    items: edgePattern(rowsOf(rt, anchorItems, userPos, itemIds.length, userIds.length, size.itemEdges)),
   };
 }
 
@@ -70,10 +82,10 @@ function padIds(list: number[], length: number): Int32Array {
 }
 
 /** CSR with `rows` rows: row i < |anchors| = g's row anchors[i] with columns mapped by colPos; padding edges in the last row. */
-function rowsOf(g: Csr, anchors: Int32Array, colPos: Int32Array, rows: number, cols: number): Csr {
+function rowsOf(g: Csr, anchors: Int32Array, colPos: Int32Array, rows: number, cols: number, size: Sizer): Csr {
   let real = 0;
   for (const a of anchors) real += g.indptr[a + 1] - g.indptr[a];
-  const nnz = bucket(real + 1, COARSE);
+  const nnz = size(real + 1);
   const indptr = new Int32Array(rows + 1), indices = new Int32Array(nnz);
   let w = 0;
   anchors.forEach((a, i) => {
