@@ -7,7 +7,7 @@ import { createParam, createTape, type Node, type Param, type Tape, zeroGrads } 
 import { type Mat, matrix, sharedF32, sharedI32, toSharedF32 } from '../../tensor/tensor.js';
 import { stableStringify } from '../../util/hash.js';
 import { type Rng, shuffle } from '../../util/rng.js';
-import { createMlp } from './mlp.js';
+import { createMlp, type Mlp } from './mlp.js';
 
 /**
  * Residual quantization of frozen text embeddings into discrete semantic IDs (RQ-VAE), the offline tokenizer
@@ -128,7 +128,7 @@ export function trainResidualQuantizer(x: Mat, mask: Uint8Array, codebookSize: n
 }
 
 /** One minibatch's RQ-VAE loss (see the file header). */
-function rqLoss(t: Tape, enc: ReturnType<typeof createMlp>, dec: ReturnType<typeof createMlp>, books: Param[], x: Mat, cfg: RqConfig, k: Kernels): Node {
+function rqLoss(t: Tape, enc: Mlp, dec: Mlp, books: Param[], x: Mat, cfg: RqConfig, k: Kernels): Node {
   const m = x.rows, dz = cfg.codeDim;
   const xn = t.constant(x), z = enc.forward(t, xn), zv = t.value(z);
   let res = matrix(m, dz, toSharedF32(zv.data.slice()));
@@ -153,7 +153,7 @@ function rqLoss(t: Tape, enc: ReturnType<typeof createMlp>, dec: ReturnType<type
   return F.add(t, l1, vq!);
 }
 
-function encode(t: Tape, enc: ReturnType<typeof createMlp>, x: Mat): Mat {
+function encode(t: Tape, enc: Mlp, x: Mat): Mat {
   const v = t.value(enc.forward(t, t.constant(x)));
   return matrix(v.rows, v.cols, toSharedF32(v.data.slice()));
 }
