@@ -16,7 +16,8 @@ import { scalarKernels } from '../src/tensor/kernels/scalar.js';
 import type { Kernels } from '../src/tensor/kernels/types.js';
 import { createWorkerKernels, type WorkerKernels } from '../src/tensor/kernels/worker-kernels.js';
 import { OPS } from '../src/tensor/ops/index.js';
-import { bipartiteAdjacency, dropEntriesWithTranspose, mirrorIndex, type SparseMat, sparseNnz } from '../src/tensor/sparse.js';
+import { combineLayers, createEdgeDropper, type Graph, propagate, splitUsersItems } from '../src/models/base/graph.js';
+import { bipartiteAdjacency, type SparseMat, sparseNnz } from '../src/tensor/sparse.js';
 import { createParam, createTape, zeroGrads } from '../src/tensor/tape.js';
 import { sharedF32 } from '../src/tensor/tensor.js';
 import { createRng } from '../src/util/rng.js';
@@ -139,39 +140,36 @@ function benchInfoNce(tables: [string, Kernels][], reps: number, candidates: num
 
 /**
  * One LightGCN training step as the RLMRec variant does it (edge dropout 0.8 with its transpose, 3 layers of
- * full-graph propagation, sum of layers, BPR on a 4096 batch, L2 over all parameters, Adam), timed alone and
- * × batches per epoch. A proxy for the trainer's epoch: no negative sampling, no data loading.
+ * full-graph propagation, sum of layers, user/item row views, BPR on a 4096 batch, L2 over all parameters,
+ * Adam), built from the same graph.ts pieces as the model, timed alone and × batches per epoch. A proxy for
+ * the trainer's epoch: no negative sampling, no data loading.
  */
 function benchStep(train: ReturnType<typeof readTrain>, adj: SparseMat, tables: [string, Kernels][], reps: number): void {
   const { users, items } = train, d = 32, batch = 4096, steps = Math.ceil(train.r.length / batch);
   console.log(`\nLightGCN step (dropout + 3 layers + BPR + L2 + Adam), ${users + items} nodes; epoch proxy = step × ${steps}`);
+  const graph = { numUsers: users, numItems: items } as Graph;
   for (const [name, k] of tables) {
     const rng = createRng(2023);
     const emb = createParam('emb', users + items, d);
     xavierUniform(emb.value, rng.derive('emb'));
     const adam = createAdam([emb], { lr: 1e-3 }, k);
     const t = createTape(k);
-    // Buffers reused every step, sized for the undropped matrix.
-    const mirror = mirrorIndex(adj);
-    const op = dropEntriesWithTranspose(adj, mirror, 0.8, rng);
+    const drop = createEdgeDropper(adj, 0.8, k);
     const b = Int32Array.from({ length: batch }, () => rng.int(users));
-    const p = Int32Array.from({ length: batch }, () => users + rng.int(items));
-    const q = Int32Array.from({ length: batch }, () => users + rng.int(items));
+    const p = Int32Array.from({ length: batch }, () => rng.int(items));
+    const q = Int32Array.from({ length: batch }, () => rng.int(items));
     const parts = { drop: [] as number[], step: [] as number[] };
     const step = (): void => {
       const t0 = performance.now();
-      dropEntriesWithTranspose(adj, mirror, 0.8, rng, op);
+      const op = drop(rng);
       const t1 = performance.now();
       t.reset();
       zeroGrads([emb]);
-      let e = t.param(emb), sum = e;
-      for (let l = 0; l < 3; l++) {
-        e = F.spmm(t, op, e);
-        sum = F.add(t, sum, e);
-      }
-      const u = F.gatherRows(t, sum, b);
-      const loss = F.add(t, F.bprLoss(t, u, F.gatherRows(t, sum, p), F.gatherRows(t, sum, q)), F.scale(t, F.sumSquares(t, t.param(emb)), 1e-6));
-      t.backward(loss);
+      const layers = propagate(t, op, t.param(emb), 3);
+      const e = splitUsersItems(t, graph, combineLayers(t, layers, 'sum'));
+      const u = F.gatherRows(t, e.users, b);
+      const bpr = F.bprLoss(t, u, F.gatherRows(t, e.items, p), F.gatherRows(t, e.items, q));
+      t.backward(F.add(t, bpr, F.scale(t, F.sumSquares(t, t.param(emb)), 1e-6)));
       adam.step();
       parts.drop.push(t1 - t0);
       parts.step.push(performance.now() - t0);
