@@ -19,7 +19,11 @@ export const RlmrecConConfig = z.strictObject({
   /** kd_temperature (τ_s). */
   temperature: z.number().positive().default(0.2),
   userCandidates: z.enum(['all', 'batch']).default('all'),
-  /** Triples of each batch the InfoNCE terms use (a prefix of the shuffled batch); 0 = all, as RLMRec. */
+  /**
+   * Triples of each batch the InfoNCE terms use (a prefix of the shuffled batch); 0 = all, as RLMRec. A cost
+   * knob: with userCandidates 'batch' and 512, a step costs ~2× a LightGCN step's CPU on Amazon-book (the
+   * defaults ~40×; bench/plugins.ts).
+   */
   alignBatch: z.int().nonnegative().default(0),
   /** Epochs over which the weight ramps linearly from 0 (see LMMRec's warmupEpochs); 0 = none, as RLMRec. */
   warmupEpochs: z.int().nonnegative().default(0),

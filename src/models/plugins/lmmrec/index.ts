@@ -41,9 +41,9 @@ export const LmmrecConfig = z.strictObject({
   /*
    * Cost knobs. The defaults are the method (all users as user candidates, the whole batch, |V| ≤ 4096,
    * K_m = 128); every term already runs on distinct batch rows and the IME on the anchors' subgraph, which is
-   * exact. The approximations below trade fidelity for time; on Amazon-book (2 cores) the defaults cost ~50×
-   * a LightGCN step and { userCandidates: 'batch', alignBatch: 512, nodeCap: 512, prototypes: 32 } ~5–8×
-   * (bench/plugins.ts `lmmrec/fast-512`).
+   * exact. The approximations below trade fidelity for time. CPU per step on Amazon-book (bench/plugins.ts,
+   * 256-d text, 2 threads): the defaults ~100× a LightGCN step; { userCandidates: 'batch', alignBatch: 512,
+   * nodeCap: 512, prototypes: 32 } ~7× (`lmmrec/fast-512`), ~3.5× with useIME off, ~4.5× at alignBatch 256.
    */
   /** Candidates of the user terms of L_sem / L_align: all users (IRLLRec; n_u × |B| similarities) or the batch's. */
   userCandidates: z.enum(['all', 'batch']).default('all'),
