@@ -32,12 +32,16 @@ export function configHash(config: TrainRunConfig): string {
   return sha256(stableStringify(comparableConfig(config)));
 }
 
-/** The config without the keys that may differ between sessions of the same run (threads, paths). */
+/**
+ * The config without the keys that may differ between sessions of the same run without changing its results:
+ * threads, evaluation chunk size and paths (a resumed run checks its data files by hash).
+ */
 export function comparableConfig(config: TrainRunConfig): unknown {
-  const { workspace: _w, data, train, text: _t, ...rest } = config;
+  const { workspace: _w, data, train, eval: ev, text: _t, ...rest } = config;
   const { threads: _threads, ...trainRest } = train;
   const { dir: _dir, ...dataRest } = data;
-  return { ...rest, data: dataRest, train: trainRest };
+  const { chunkUsers: _chunk, ...evalRest } = ev;
+  return { ...rest, data: dataRest, train: trainRest, eval: evalRest };
 }
 
 /**

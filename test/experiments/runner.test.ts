@@ -80,6 +80,8 @@ test('a changed config is not silently mixed with finished runs', async () => {
   const states = await runStates(plan);
   assert.equal(states.get('book-lightgcn-s1')!.state, 'stale');
   await assert.rejects(runExperiment(plan), /train\.epochs 4 \(now 2\)[\s\S]*another --out/);
+  const same = planExperiment(spec(), { specPath: 'tiny.yaml', outDir: out, threads: 2, set: ['eval.chunkUsers=7'] });
+  assert.equal((await runStates(same)).get('book-lightgcn-s1')!.state, 'done', 'threads and chunk size do not change results');
 });
 
 test('noise rates: one noisy copy per rate, shared by every arm and seed', async () => {
