@@ -146,7 +146,13 @@ async function execute(runDir: string, config: TrainRunConfig, resume: boolean, 
     const { state } = await trainModel({
       model, plugins, train: ds.train, config: config.train, seed: config.seed, kernels, validate, signal,
       checkpointDir: join(runDir, 'checkpoints'), resume,
-      metadata: { ...checkpointMetadata(config, ds, hashes), ...(plugins.length > 0 && { plugins: JSON.stringify(config.plugins), textHashes: JSON.stringify(text?.hashes ?? {}) }) },
+      metadata: {
+        ...checkpointMetadata(config, ds, hashes),
+        ...(plugins.length > 0 && {
+          plugins: JSON.stringify(config.plugins), pluginSettings: JSON.stringify(config.plugin),
+          text: JSON.stringify(config.text), textHashes: JSON.stringify(text?.hashes ?? {}),
+        }),
+      },
       onProgress: (e) => {
         if (e.type !== 'step') pending = pending.then(() => appendFile(log, `${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`));
         onProgress?.(e);

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Command } from 'commander';
 import { registerTrainCommand } from '../../src/cli/train.js';
+import { evalCheckpoint } from '../../src/experiments/eval-checkpoint.js';
 import { writeTextMatrices } from '../../src/text/encoders/embed.js';
 import type { TextMatrix } from '../../src/text/encoders/matrices.js';
 
@@ -42,6 +43,15 @@ test('train --plugin --text trains a base model with plug-ins on the given text 
   assert.deepEqual([m.model, m.plugins, m.epochs], ['lightgcn', ['rlmrec-con'], 2]);
   const table = await run([...common, '--plugin', 'lmmrec', '--set', 'plugin.lmmrec.prototypes=2', '--set', 'text.motivation.matrix=S']);
   assert.match(table, /model {4}lightgcn\+lmmrec on tiny_amazon_book/);
+});
+
+test('eval --checkpoint of a run with a score plug-in rebuilds the plug-in and reproduces the test metrics', async () => {
+  const m = JSON.parse(await run(['train', '--model', 'mf', '--data', TINY, '--out', out, '--set', 'train.epochs=3', '--set', 'model.dim=4', '--text', file,
+    '--plugin', 'once', '--quiet', '--json']));
+  const runDir = readdirSync(out).find((d) => d.includes('mf+once'));
+  assert.ok(runDir);
+  const { result } = await evalCheckpoint({ checkpoint: join(out, runDir, 'checkpoints', 'best.safetensors'), dataDir: TINY, threads: 1 });
+  for (const k of ['recall@20', 'ndcg@20']) assert.equal(result.mean[k], m.test[k], k);
 });
 
 test('train rejects a third --text file and an unknown plug-in', async () => {
