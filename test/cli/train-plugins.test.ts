@@ -51,7 +51,7 @@ test('eval --checkpoint of a run with a score plug-in rebuilds the plug-in and r
   const runDir = readdirSync(out).find((d) => d.includes('mf+once'));
   assert.ok(runDir);
   const { result } = await evalCheckpoint({ checkpoint: join(out, runDir, 'checkpoints', 'best.safetensors'), dataDir: TINY, threads: 1 });
-  for (const k of ['recall@20', 'ndcg@20']) assert.equal(result.mean[k], m.test[k], k);
+  for (const k of ['recall@20', 'ndcg@20'] as const) assert.equal(result.mean[k], m.test[k], k);
 });
 
 test('train rejects a third --text file and an unknown plug-in', async () => {
