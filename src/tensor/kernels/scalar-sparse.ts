@@ -38,7 +38,8 @@ export function spmmScalar(a: SparseMat, x: Arr, y: Arr, n: number, accumulate: 
  * Edge dropout's compaction for a structurally symmetric `s` with sorted rows (mirror from mirrorIndex):
  * `a` gets the entries k with keep[k] = 1 and `t` = aᵀ, built row by row as the entries k whose mirror is
  * kept, with the mirror's value (so `t` equals transposeSparse(a), entry order included). a and t need
- * capacity ≥ nnz(s). Parts 0 (a) and 1 (t) of [lo, hi) are built, so two threads can share the work.
+ * capacity ≥ nnz(s) (entries past the kept count are scratch); keep holds 0 or 1. Parts 0 (a) and 1 (t) of
+ * [lo, hi) are built, so two threads can share the work.
  */
 export function keepEntriesScalar(s: SparseMat, mirror: Int32Array, keep: Uint8Array, a: SparseMat, t: SparseMat): void {
   keepEntriesParts(s, mirror, keep, a, t, 0, 2);
@@ -53,11 +54,12 @@ export function keepEntriesParts(
     let w = 0;
     ap[0] = 0;
     for (let r = 0; r < rows; r++) {
+      // Branch-free: every entry is written at the cursor, which advances only for kept ones (a dropped
+      // entry is overwritten by the next); 20% drops at random would mispredict a branch often.
       for (let k = sp[r], e = sp[r + 1]; k < e; k++) {
-        if (keep[k] === 1) {
-          ai[w] = si[k];
-          av[w++] = sv[k];
-        }
+        ai[w] = si[k];
+        av[w] = sv[k];
+        w += keep[k];
       }
       ap[r + 1] = w;
     }
@@ -69,10 +71,9 @@ export function keepEntriesParts(
     for (let r = 0; r < rows; r++) {
       for (let k = sp[r], e = sp[r + 1]; k < e; k++) {
         const m = mirror[k];
-        if (keep[m] === 1) {
-          ti[w] = si[k];
-          tv[w++] = sv[m];
-        }
+        ti[w] = si[k];
+        tv[w] = sv[m];
+        w += keep[m];
       }
       tp[r + 1] = w;
     }

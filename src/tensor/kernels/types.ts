@@ -42,8 +42,8 @@ export interface Kernels {
 
   /**
    * Edge-dropout compaction of a structurally symmetric `s` with sorted rows (`mirror` from mirrorIndex): `a`
-   * keeps the entries k with keep[k] = 1, `t` becomes aᵀ exactly as transposeSparse(a) would build it. `a`
-   * and `t` are s-shaped with capacity ≥ nnz(s).
+   * keeps the entries k with keep[k] = 1 (keep holds only 0 or 1), `t` becomes aᵀ exactly as
+   * transposeSparse(a) would build it. `a` and `t` are s-shaped with capacity ≥ nnz(s).
    */
   keepEntries(s: SparseMat, mirror: Int32Array, keep: Uint8Array, a: SparseMat, t: SparseMat): void;
 
