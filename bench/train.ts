@@ -1,6 +1,7 @@
 /**
- * LightGCN (RLMRec variant) epoch time and full-ranking evaluation time of all test users, per dataset and
- * thread count, plus peak RSS: `npm run bench -- train [--data dir,dir] [--threads 1,2] [--epochs 3] [--reps 3]`.
+ * LightGCN (RLMRec variant) epoch time (and process CPU per epoch, all threads) and full-ranking evaluation
+ * time of all test users, per dataset and thread count, plus peak RSS:
+ * `npm run bench -- train [--data dir,dir] [--threads 1,2] [--epochs 3] [--reps 3]`.
  * Defaults: ../shared/data/rlmrec_amazon_book and rlmrec_yelp. Each cell is the median over epochs (after
  * training from the same init) or over evaluation repeats. Results are bit-identical across thread counts
  * (checked here: the parameters after the timed epochs must match), so only time differs.
@@ -33,7 +34,7 @@ export async function run(args: string[]): Promise<void> {
   if (dirs.length === 0) throw new Error('no dataset: pass --data <dir>[,<dir>]');
   console.log(`bench train: LightGCN (d=32, 3 layers, keep 0.8), batch 4096; ${epochs} epochs and ${reps} eval repeats per cell; ` +
     `${availableParallelism()} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log('dataset              threads kernels        epoch s (median)  eval s (median)  score / top-K s   test users');
+  console.log('dataset              threads kernels        epoch s (median)  cpu s/epoch  eval s (median)  score / top-K s   test users');
   for (const dir of dirs) {
     const ds = await loadDataset(dir, { texts: false });
     let reference: Float32Array | undefined;
@@ -42,11 +43,14 @@ export async function run(args: string[]): Promise<void> {
       try {
         const model = await createModel({ name: 'lightgcn' }, { train: ds.train, kernels, rng: createRng(2023).derive('init') });
         const epochMs: number[] = [];
+        const cpu0 = process.cpuUsage();
         await trainModel({
           model, train: ds.train, seed: 2023, kernels,
           config: { epochs, batchSize: 4096, lr: 1e-3, earlyStop: { metric: 'recall@20', every: 3, patience: 5 } },
           onProgress: (e) => { if (e.type === 'epoch') epochMs.push(e.epochMs); },
         });
+        // Process CPU (all threads) per epoch: steadier than wall time when other jobs share the cores.
+        const cpu = process.cpuUsage(cpu0), cpuPerEpoch = (cpu.user + cpu.system) / 1e6 / Math.max(1, epochMs.length);
         const params = model.params[0].value.data;
         if (reference && !params.every((x, i) => x === reference![i])) throw new Error(`${t} threads: parameters differ from ${threads[0]} thread(s)`);
         reference ??= params.slice();
@@ -54,7 +58,7 @@ export async function run(args: string[]): Promise<void> {
         const evals = [];
         for (let r = 0; r < reps; r++) evals.push((await evaluate(scorer, { train: ds.train, targets: ds.test, kernels })).timings);
         const users = (await evaluate(scorer, { train: ds.train, targets: ds.test, ks: [20], metrics: ['recall'], kernels })).numUsers;
-        console.log(`${ds.name.padEnd(20)} ${String(t).padStart(7)} ${kernels.name.padEnd(14)} ${(median(epochMs) / 1000).toFixed(3).padStart(16)}` +
+        console.log(`${ds.name.padEnd(20)} ${String(t).padStart(7)} ${kernels.name.padEnd(14)} ${(median(epochMs) / 1000).toFixed(3).padStart(16)} ${cpuPerEpoch.toFixed(3).padStart(12)}` +
           ` ${(median(evals.map((e) => e.totalMs)) / 1000).toFixed(3).padStart(16)}` +
           `  ${(median(evals.map((e) => e.scoreMs)) / 1000).toFixed(2)} / ${(median(evals.map((e) => e.topkMs)) / 1000).toFixed(2)}`.padEnd(18) +
           ` ${String(users).padStart(10)}`);
