@@ -10,6 +10,8 @@ import type { BaseModel, Embeddings, Plugin, Scorer } from './types.js';
  *
  * - A dot-product base: scores are dot products of the transformed embeddings.
  * - A base without embeddings (PolyCF): its scores plus the dot products of the plug-ins' vectors.
+ * - A base whose scores are a residual plus dot products (PolyCF with its embedding branch): the residual
+ *   plus dot products of the transformed embeddings.
  */
 export function freezeWithPlugins(model: BaseModel, plugins: readonly Plugin[], kernels: Kernels): Scorer {
   const base = model.freeze();
@@ -30,7 +32,8 @@ export function freezeWithPlugins(model: BaseModel, plugins: readonly Plugin[], 
   if (e.users === undefined || e.items === undefined) return base;
   const dim = t.value(e.users).cols;
   const dot = createDotScorer(detach(t, e.users), detach(t, e.items), nu, ni, dim, kernels);
-  return frozen ? dot : sumScorer(base, dot);
+  if (!frozen) return sumScorer(base, dot);
+  return frozen.residual ? sumScorer(frozen.residual, dot) : dot;
 }
 
 /** Scores of `a` plus scores of `b` (same items). */

@@ -136,5 +136,7 @@ export function baseEmbeddingDim(model: BaseModel, kernels: ModelContext['kernel
 }
 
 function noEmbeddings(plugin: string, base: string): ConfigError {
-  return new ConfigError(`plug-in ${plugin} needs user / item embeddings, and base model "${base}" has none`);
+  // PolyCF has an optional embedding branch; it changes the base, so it is switched on in the config, not here.
+  const hint = base === 'polycf' ? '; turn on its embedding branch with model.branchDim > 0 (e.g. --set model.branchDim=32, method.md §B.7)' : '';
+  return new ConfigError(`plug-in ${plugin} needs user / item embeddings, and base model "${base}" has none${hint}`);
 }

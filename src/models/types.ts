@@ -11,8 +11,9 @@ export interface Scorer {
   /** Write users.length × numItems scores, row-major, into `out` (length ≥ users.length * numItems). */
   scoreBatch(users: Int32Array, out: Float32Array): void;
   /**
-   * For a dot-product scorer, the frozen final embeddings it scores with (scores = users · itemsᵀ), so a
-   * plug-in's `transformEmbeddings` can be applied to them (models/freeze.ts). Undefined for other scorers.
+   * For a dot-product scorer, the frozen final embeddings it scores with (scores = users · itemsᵀ, plus
+   * `residual` when set), so a plug-in's `transformEmbeddings` can be applied to them (models/freeze.ts).
+   * Undefined for other scorers.
    */
   readonly embeddings?: FrozenEmbeddings;
 }
@@ -22,6 +23,11 @@ export interface FrozenEmbeddings {
   readonly users: Float32Array;
   readonly items: Float32Array;
   readonly dim: number;
+  /**
+   * Scores the scorer adds to the dot products (PolyCF's filter scores under its embedding branch): its
+   * scores are residual + users · itemsᵀ. Undefined for a pure dot-product scorer.
+   */
+  readonly residual?: Scorer;
 }
 
 /** One step's training triples (u, i⁺, i⁻), aligned; views into the epoch's sampled triples. */
@@ -51,8 +57,9 @@ export interface StepContext {
 /**
  * A forward pass's embeddings, as tape nodes. `users` (numUsers × d) and `items` (numItems × d) are the final
  * embeddings that scores are dot products of; `layers` are the stacked (numUsers + numItems) × d layer
- * outputs E^(0..L), users first, for plug-ins that act per layer. Models without ID embeddings (PolyCF)
- * leave `users`/`items` undefined and `layers` empty; a plug-in that needs them rejects such a base.
+ * outputs E^(0..L), users first, for plug-ins that act per layer. Models without ID embeddings (PolyCF
+ * without its embedding branch) leave `users`/`items` undefined and `layers` empty; a plug-in that needs them
+ * rejects such a base.
  */
 export interface Embeddings {
   readonly numUsers: number;

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import * as F from '../../tensor/fn.js';
-import { createParam, type Tape } from '../../tensor/tape.js';
+import { createParam, type Node, type Tape } from '../../tensor/tape.js';
 import { matrix, sharedF32 } from '../../tensor/tensor.js';
 import { createTopKWork, topKInto } from '../../tensor/topk.js';
 import { createRng, type Rng } from '../../util/rng.js';
+import { sumScorer } from '../freeze.js';
 import type { BaseModel, Batch, Embeddings, LossTerms, ModelContext, Scorer, StepContext } from '../types.js';
+import { createDotScorer } from './dot-scorer.js';
+import { createPolyBranch } from './polycf-branch.js';
 import {
   buildGramFilters, buildLowPass, chebyshevTerms, type ChebyshevWork, createChebyshevWork, type GramFilter,
   type LowPass, lowPassCoords, signalBlock,
@@ -39,6 +42,16 @@ import {
  *   contribution in every negative's score and steadily pulled θ away from the GF-CF start.)
  * - Batches are groups of users (`usersPerBatch`, with all their triples of the epoch), since the cost is
  *   one filter pass per user, not per triple.
+ *
+ * Embedding branch (method.md §B.7 [DESIGN], polycf-branch.ts), off by default (`branchDim` 0: the model
+ * above, bit for bit). With `branchDim` d > 0 a learnable item table W (n_i × d) gives E⁰_I = W,
+ * E⁰_U = D_U⁻¹RW, `branchLayers` LightGCN layers over Â and e = their mean; `embed` returns these as the
+ * model's users / items / layers, so embedding-aligning plug-ins (rlmrec-con, rlmrec-gen, lmmrec) run on
+ * PolyCF. Score ŷ_ui = s^poly_ui + e_u·e_i (γ = 1, not a knob: score plug-ins transform e, and the frozen
+ * scorer adds dot products of the transformed e, which carry no scale). L = BPR on ŷ (the same held-out
+ * triples) + μ·reconstruction on s^poly alone + `branchRegWeight`·‖W‖². W is initialised from the init
+ * stream derived as 'polycf-branch'. The plug-in registry does not switch the branch on by itself: it
+ * changes the base (parameters, scores), so a run says so in its config (`--set model.branchDim=32`).
  */
 export const PolyCfConfig = z.strictObject({
   gammas: z.array(z.number().min(0).max(1)).nonempty().default([0.3, 0.5, 0.7]),
@@ -55,6 +68,12 @@ export const PolyCfConfig = z.strictObject({
   /** BPR negatives: the trainer's uniform draw, or uniform over the `topNegatives` best-scored non-training items. */
   negatives: z.enum(['uniform', 'top']).default('uniform'),
   topNegatives: z.int().positive().default(100),
+  /** Width d of the embedding branch; 0 = off (no ID embeddings). */
+  branchDim: z.int().nonnegative().default(0),
+  /** LightGCN layers of the embedding branch. */
+  branchLayers: z.int().nonnegative().default(3),
+  /** λ of λ‖W‖² on the branch's item table (LightGCN's 1e-6). */
+  branchRegWeight: z.number().nonnegative().default(1e-6),
 });
 export type PolyCfConfig = z.infer<typeof PolyCfConfig>;
 
@@ -71,14 +90,18 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promis
   filters.forEach((_, g) => (theta.value.data[g * K] = 0.5 / filters.length));
   if (lowPass) theta.value.data[nf - 1] = cfg.lowPassInit;
 
+  const branch = cfg.branchDim > 0
+    ? createPolyBranch(train, cfg.branchDim, cfg.branchLayers, ctx.rng.derive('polycf-branch'), k)
+    : undefined;
+
   let work: ChebyshevWork | undefined, signal = sharedF32(0);
   return {
     name: 'polycf',
     numUsers: nu,
     numItems: ni,
-    params: [theta],
+    params: branch ? [theta, branch.param] : [theta],
     usersPerBatch: cfg.usersPerBatch,
-    embed: (): Embeddings => ({ numUsers: nu, numItems: ni, layers: [] }),
+    embed: (t: Tape, step: StepContext): Embeddings => (branch ? branch.embed(t, step) : { numUsers: nu, numItems: ni, layers: [] }),
     loss(t: Tape, e: Embeddings, batch: Batch, step: StepContext): LossTerms {
       const { users, col, input, b } = holdOut(train, batch, cfg.holdout, step.rng);
       const c = users.length, n = b.users.length;
@@ -109,9 +132,11 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promis
         }
       }
       const th = t.param(theta);
-      let sp = F.matmul(t, t.constant(fp), th), sn = F.matmul(t, t.constant(fn), th);
+      const polyP = F.matmul(t, t.constant(fp), th), polyN = F.matmul(t, t.constant(fn), th);
+      let sp = polyP, sn = polyN;
       if (e.users !== undefined && e.items !== undefined) {
-        // A plug-in's vectors (Plugin.transformEmbeddings) add a dot-product term; BPR is on the sum.
+        // The branch's embeddings and / or a plug-in's vectors (Plugin.transformEmbeddings) add a dot-product
+        // term; BPR is on the sum.
         const u = F.gatherRows(t, e.users, b.users);
         sp = F.add(t, sp, F.rowDot(t, u, F.gatherRows(t, e.items, b.pos)));
         sn = F.add(t, sn, F.rowDot(t, u, F.gatherRows(t, e.items, neg)));
@@ -119,12 +144,23 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promis
       const ones = matrix(n, 1), minusOnes = matrix(n, 1);
       ones.data.fill(1);
       minusOnes.data.fill(-1);
-      const bpr = F.bprLoss(t, t.constant(ones), sp, sn);
-      if (cfg.recWeight === 0) return { bpr };
-      const sq = F.add(t, F.sumSquares(t, F.add(t, sp, t.constant(minusOnes))), F.sumSquares(t, sn));
-      return { bpr, rec: F.scale(t, sq, cfg.recWeight / (2 * Math.max(1, n))) };
+      const terms: Record<string, Node> = { bpr: F.bprLoss(t, t.constant(ones), sp, sn) };
+      if (branch && cfg.branchRegWeight > 0) terms.reg = F.scale(t, F.sumSquares(t, t.param(branch.param)), cfg.branchRegWeight);
+      if (cfg.recWeight === 0) return terms;
+      // Without the branch the reconstruction is on the sum with a score plug-in's term (as before the branch
+      // existed); with it, on s^poly alone: §B.7's "PolyCF's own objective on s^poly".
+      const [rp, rn] = branch ? [polyP, polyN] : [sp, sn];
+      const sq = F.add(t, F.sumSquares(t, F.add(t, rp, t.constant(minusOnes))), F.sumSquares(t, rn));
+      terms.rec = F.scale(t, sq, cfg.recWeight / (2 * Math.max(1, n)));
+      return terms;
     },
-    freeze: () => polyScorer(k, train, filters, lowPass, K, Float32Array.from(theta.value.data)),
+    freeze: () => {
+      const poly = polyScorer(k, train, filters, lowPass, K, Float32Array.from(theta.value.data));
+      if (!branch) return poly;
+      const e = branch.freeze();
+      const dot = createDotScorer(e.users, e.items, nu, ni, e.dim, k);
+      return { ...sumScorer(poly, dot), embeddings: { ...e, residual: poly } };
+    },
   };
 }
 

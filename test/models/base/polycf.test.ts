@@ -111,7 +111,7 @@ test('hold-out: every held-out positive keeps its triple, the input is the rest 
 test('training batches are groups of users; defaults are the documented reconstruction', async () => {
   assert.deepEqual(PolyCfConfig.parse({}), {
     gammas: [0.3, 0.5, 0.7], order: 3, lowPassRank: 256, lowPassInit: 0.3, holdout: 0.2, recWeight: 0.1, usersPerBatch: 512,
-    negatives: 'uniform', topNegatives: 100,
+    negatives: 'uniform', topNegatives: 100, branchDim: 0, branchLayers: 3, branchRegWeight: 1e-6,
   });
   const m = await createPolyCf(PolyCfConfig.parse({ lowPassRank: 0, usersPerBatch: 7 }), { train: R, kernels: scalarKernels, rng: createRng(3) });
   assert.equal(m.usersPerBatch, 7);
