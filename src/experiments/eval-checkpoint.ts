@@ -66,7 +66,7 @@ export async function evalCheckpoint(opts: EvalCheckpointOptions): Promise<EvalC
     const split = opts.split ?? 'test';
     const result = await evaluate(freezeWithPlugins(model, plugins, kernels), {
       train: ds.train, targets: split === 'test' ? ds.test : ds.valid, ks: opts.ks, chunkUsers: opts.chunkUsers,
-      signal: opts.signal, onProgress: opts.onProgress,
+      signal: opts.signal, onProgress: opts.onProgress, kernels,
     });
     return { model: parsed.data.name, epoch: metadata.epoch ? Number(metadata.epoch) : undefined, result };
   } finally {

@@ -138,7 +138,7 @@ async function execute(runDir: string, config: TrainRunConfig, resume: boolean, 
     const model = await createModel(config.model, { train: ds.train, kernels, rng: root.derive('init') });
     const text = config.plugins.length > 0 ? await loadPluginText(config.text, ds) : undefined;
     const plugins = createPlugins(config.plugins, config.plugin, { model, train: ds.train, kernels, rng: root.derive('init'), text: text?.text ?? {} });
-    const evalOpts = { train: ds.train, ks: config.eval.ks, chunkUsers: config.eval.chunkUsers, protocol: config.eval.protocol, signal };
+    const evalOpts = { train: ds.train, ks: config.eval.ks, chunkUsers: config.eval.chunkUsers, protocol: config.eval.protocol, signal, kernels };
     const validate = async (scorer: Scorer): Promise<Record<string, number>> =>
       (await evaluate(scorer, { ...evalOpts, targets: ds.valid })).mean;
     onProgress?.({ type: 'phase', phase: 'train', detail: `${armName(config)} on ${ds.name} (${kernels.name} kernels)` });
