@@ -35,7 +35,7 @@ export const PLUGINS = Object.freeze({
     create: createRlmrecCon,
   }),
   'rlmrec-gen': entry({
-    description: 'RLMRec-Gen: masked ego nodes reconstruct their profile embeddings (needs text.semantic; base lightgcn*)',
+    description: 'RLMRec-Gen: masked ego nodes reconstruct their profile embeddings (needs text.semantic; base lightgcn* or polycf with model.branchDim > 0)',
     schema: RlmrecGenConfig,
     create: createRlmrecGen,
   }),
