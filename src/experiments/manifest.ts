@@ -4,7 +4,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { lmmrecVersion } from '../data/preprocess/manifest.js';
 import { LmmrecError } from '../util/errors.js';
-import type { ExperimentPlan } from './plan.js';
+import type { ExperimentPlan, PlannedRun } from './plan.js';
 import type { DatasetInfo } from './prepare.js';
 import type { ExperimentSpec } from './spec.js';
 
@@ -18,15 +18,7 @@ export interface MachineInfo {
 }
 
 /** A run the experiment folder knows of (the union over every `experiment run` into it). */
-export interface ManifestRun {
-  id: string;
-  dataset: string;
-  noise: number | null;
-  arm: string;
-  seed: number;
-  baseline: string;
-  runDir: string;
-}
+export type ManifestRun = Pick<PlannedRun, 'id' | 'dataset' | 'noise' | 'arm' | 'seed' | 'baseline' | 'runDir'>;
 
 /** `<out>/experiment.json`: what `experiment report` needs besides the run directories. */
 export interface ExperimentManifest {
