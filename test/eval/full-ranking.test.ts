@@ -115,18 +115,10 @@ async function loadFixture(): Promise<{ train: Csr; valid: Csr; test: Csr }> {
 test('evaluate: chunk size 1, 7, 1024 gives bit-identical per-user values and means (fixture)', async () => {
   const { train, test: targets } = await loadFixture();
   // Scores with many ties and a few NaN, deterministic in (user, item).
-  const n = train.cols;
-  const scorer: Scorer = {
-    numItems: n,
-    scoreBatch(users, out) {
-      users.forEach((u, b) => {
-        for (let i = 0; i < n; i++) {
-          const h = Math.imul(u * 7919 + i, 2654435761) >>> 0;
-          out[b * n + i] = h % 97 === 0 ? NaN : (h % 13) / 13 + 1e-3 * ((u + i) % 2);
-        }
-      });
-    },
-  };
+  const scorer = scorerOf(train.cols, (u, i) => {
+    const h = Math.imul(u * 7919 + i, 2654435761) >>> 0;
+    return h % 97 === 0 ? NaN : (h % 13) / 13 + 1e-3 * ((u + i) % 2);
+  });
   const batches: number[] = [];
   const progress: number[] = [];
   const runs = [];
@@ -148,6 +140,18 @@ test('evaluate: chunk size 1, 7, 1024 gives bit-identical per-user values and me
   assert.ok(p7.mean['recall@20'] > 0);
 });
 
+/** A scorer from a deterministic score function of (user, item). */
+function scorerOf(numItems: number, score: (u: number, i: number) => number): Scorer {
+  return {
+    numItems,
+    scoreBatch(users, out) {
+      users.forEach((u, b) => {
+        for (let i = 0; i < numItems; i++) out[b * numItems + i] = score(u, i);
+      });
+    },
+  };
+}
+
 /** Wraps a scorer to record the batch sizes the evaluator asks for. */
 function recordBatches(inner: Scorer, batches: number[]): Scorer {
   return { numItems: inner.numItems, scoreBatch: (u, out) => { batches.push(u.length); inner.scoreBatch(u, out); } };
@@ -155,15 +159,7 @@ function recordBatches(inner: Scorer, batches: number[]): Scorer {
 
 test('evaluate: topKRows on the worker pool gives bit-identical results to the calling thread (fixture)', async () => {
   const { train, test: targets } = await loadFixture();
-  const n = train.cols;
-  const scorer: Scorer = {
-    numItems: n,
-    scoreBatch(users, out) {
-      users.forEach((u, b) => {
-        for (let i = 0; i < n; i++) out[b * n + i] = ((Math.imul(u * 31 + i, 2654435761) >>> 0) % 29) / 29;
-      });
-    },
-  };
+  const scorer = scorerOf(train.cols, (u, i) => ((Math.imul(u * 31 + i, 2654435761) >>> 0) % 29) / 29);
   const pool = await createWorkerKernels({ threads: 2, minParallelWork: 0 });
   try {
     const base = await evaluate(scorer, { train, targets, chunkUsers: 16 });
