@@ -1,5 +1,6 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { DataError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/write-atomic.js';
 import type { EvalResult, PerUserMetrics } from './full-ranking.js';
 import { parseMetricKey } from './metrics.js';
 import type { MetricKey } from './metrics.js';
@@ -59,9 +60,7 @@ export function parsePerUserTsv(text: string, file: string): PerUserMetrics {
 
 /** Write atomically (temp file + rename) so an interrupted run never leaves half a table. */
 export async function writePerUserTsv(path: string, perUser: PerUserMetrics): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, formatPerUserTsv(perUser));
-  await rename(tmp, path);
+  await writeFileAtomic(path, formatPerUserTsv(perUser));
 }
 
 export async function readPerUserTsv(path: string): Promise<PerUserMetrics> {

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { lmmrecVersion } from '../data/preprocess/manifest.js';
 import { LmmrecError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/write-atomic.js';
 import type { ExperimentPlan, PlannedRun } from './plan.js';
 import type { DatasetInfo } from './prepare.js';
 import type { ExperimentSpec } from './spec.js';
@@ -75,8 +76,7 @@ export async function writeExperimentManifest(
   };
   await mkdir(plan.outDir, { recursive: true });
   const path = join(plan.outDir, 'experiment.json');
-  await writeFile(`${path}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
-  await rename(`${path}.tmp`, path);
+  await writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
 

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lmmrecVersion } from '../data/preprocess/manifest.js';
 import { LmmrecError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/write-atomic.js';
 import { learningCurveChart, metricBarsChart, noiseChart, renderSvg } from './charts.js';
 import { machineInfo, readExperimentManifest, type ExperimentManifest } from './manifest.js';
 import { ratePercent } from './plan.js';
@@ -31,8 +32,7 @@ export async function writeExperimentReport(outDir: string, opts: ReportOptions 
   const config = await firstConfig(results);
   const md = formatReport({ manifest, results, rows, sig, charts, config, command: opts.command ?? 'writeExperimentReport()' });
   const path = join(outDir, 'report.md');
-  await writeFile(`${path}.tmp`, md);
-  await rename(`${path}.tmp`, path);
+  await writeFileAtomic(path, md);
   return path;
 }
 
@@ -154,10 +154,7 @@ export function formatReport(p: ReportParts): string {
 async function writeCharts(outDir: string, m: ExperimentManifest, results: RunResult[], rows: ArmRow[]): Promise<ReportParts['charts']> {
   const arms = m.spec.arms.map((a) => a.name), keys = metricKeys(m);
   const charts: ReportParts['charts'] = [];
-  const write = async (file: string, svg: string): Promise<void> => {
-    await writeFile(join(outDir, `${file}.tmp`), svg);
-    await rename(join(outDir, `${file}.tmp`), join(outDir, file));
-  };
+  const write = (file: string, svg: string): Promise<void> => writeFileAtomic(join(outDir, file), svg);
   const groups = [...new Map(rows.map((r) => [groupKey(r.dataset, r.noise), r])).values()];
   for (const g of groups) {
     const key = groupKey(g.dataset, g.noise);

@@ -1,7 +1,8 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { z } from 'zod';
 import { DataError } from '../../util/errors.js';
+import { writeFileAtomic } from '../../util/write-atomic.js';
 
 /**
  * A small container for named numeric arrays with a JSON header: fitted encoder states and S / M matrices.
@@ -93,9 +94,7 @@ export function unpackArrays(bytes: Uint8Array, where: string): ArrayBundle {
 
 /** Write atomically (temp file + rename), so a crash never leaves a half-written file behind. */
 export async function writeArrayFile(path: string, bundle: ArrayBundle): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, packArrays(bundle));
-  await rename(tmp, path);
+  await writeFileAtomic(path, packArrays(bundle));
 }
 
 export async function readArrayFile(path: string): Promise<ArrayBundle> {
