@@ -57,6 +57,7 @@ export function formatReport(p: ReportParts): string {
   const seeds = [...new Set(m.runs.map((r) => r.seed))].sort((a, b) => a - b);
   const out: string[] = [`# Experiment ${spec.name}`, ''];
   if (spec.description) out.push(spec.description.trim(), '');
+  for (const note of spec.notes ?? []) out.push(`> **Note.** ${note.trim()}`, '');
   out.push(
     `Report made by \`${p.command}\` at ${new Date().toISOString()}.`, '',
     ...m.sessions.map((s) => `- runs: \`${s.command}\` at ${s.at} on ${s.machine.cores} cores (${s.machine.cpu}), load ${s.machine.loadavg.join(' / ')}, ${s.machine.node}`),

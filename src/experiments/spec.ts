@@ -76,6 +76,8 @@ export const ExperimentSpec = z
   .strictObject({
     name: Slug,
     description: z.string().default(''),
+    /** Statements the report prints under the description: what the spec could not run and why, caveats of its data. */
+    notes: z.array(z.string().min(1)).optional(),
     datasets: z.array(DatasetSpec).nonempty(),
     /** Run config overrides shared by every run (same keys as a run config / `--set`). */
     base: Overrides,

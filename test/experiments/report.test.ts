@@ -27,7 +27,7 @@ test('mean and sample sd', () => {
 /** Hand-written run directories: arm a and arm b, seeds 1–3, 4 test users. */
 async function fakeExperiment(out: string): Promise<void> {
   const spec = parseSpec({
-    name: 'hand', datasets: [{ id: 'book', dir: TINY }], base: { 'model.name': 'lightgcn' }, ks: [20],
+    name: 'hand', notes: ['Steam is not run: no training split.'], datasets: [{ id: 'book', dir: TINY }], base: { 'model.name': 'lightgcn' }, ks: [20],
     arms: [{ name: 'a' }, { name: 'lightgcn+lmmrec', set: { plugins: ['lmmrec'] } }], baseline: 'a', seeds: [1, 2, 3, 4],
   }, 'hand.yaml');
   const plan = planExperiment(spec, { specPath: 'hand.yaml', outDir: out });
@@ -61,6 +61,7 @@ test('report tables: mean ± sd over finished seeds, gains, paired tests, unfini
   const path = await writeExperimentReport(out, { command: 'lmmrec experiment report hand' });
   const md = readFileSync(path, 'utf8');
   assert.match(md, /^# Experiment hand/);
+  assert.match(md, /\n> \*\*Note\.\*\* Steam is not run: no training split\.\n/);
   assert.match(md, /Report made by `lmmrec experiment report hand`/);
   assert.match(md, /- runs: `lmmrec experiment run hand\.yaml` at .* on \d+ cores/);
   assert.match(md, /seeds 1, 2, 3, 4; baseline arm a; focus arm lightgcn\+lmmrec/);
