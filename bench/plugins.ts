@@ -1,9 +1,10 @@
 /**
  * Cost of the plug-ins per training step on top of LightGCN: `npm run bench -- plugins [--data dir]
- * [--text file.lmma] [--motivation S|M] [--steps 6] [--threads 2] [--variants a,b]`. Every variant trains from
+ * [--text file.lmma] [--motivation-text file.lmma] [--motivation S|M] [--steps 6] [--threads 2] [--variants a,b]`. Every variant trains from
  * the same init on the same batches (4096 triples of one sampled epoch), steps interleaved round-robin so load
  * drift hits all of them alike; prints the median ms per step, the ratio to the bare base, and the implied
  * s/epoch, and the median CPU time per step (all threads; steadier than wall time on a shared machine). Without --text, random 256-d text matrices stand in (cost does not depend on the values).
+ * S comes from --text and M from --motivation-text (default: the --text file), matrix --motivation (default M).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -86,7 +87,8 @@ export async function run(args: string[]): Promise<void> {
   const file = option(args, '--text');
   let text: PluginText;
   if (file) {
-    text = (await loadPluginText({ semantic: { file, matrix: 'S' }, motivation: { file, matrix: (option(args, '--motivation') ?? 'M') as 'S' | 'M' } }, ds)).text;
+    const motivation = { file: option(args, '--motivation-text') ?? file, matrix: (option(args, '--motivation') ?? 'M') as 'S' | 'M' };
+    text = (await loadPluginText({ semantic: { file, matrix: 'S' }, motivation }, ds)).text;
   } else {
     const pair = (seed: number): TextPair => {
       const u = randomText(ds.numUsers, 256, seed), i = randomText(ds.numItems, 256, seed + 1);
@@ -106,7 +108,7 @@ export async function run(args: string[]): Promise<void> {
     const batches: Batch[] = tripleBatches(sampleEpochTriples(ds.train, createRng(1)), 4096);
     const stepsPerEpoch = batches.length;
     console.log(`bench plugins: ${ds.name}, LightGCN (d=32, 3 layers, keep 0.8), batch 4096 (${stepsPerEpoch} steps/epoch), ` +
-      `${kernels.name} kernels, ${threads} threads; text ${file ?? 'random 256-d'}; ${steps} timed steps per variant after 1 warm-up; ` +
+      `${kernels.name} kernels, ${threads} threads; text ${file ? `${file} (S), ${option(args, '--motivation-text') ?? file} (M)` : 'random 256-d'}; ${steps} timed steps per variant after 1 warm-up; ` +
       `${availableParallelism()} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     for (let s = 0; s <= steps; s++) {
       for (const a of arms) {

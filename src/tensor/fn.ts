@@ -80,3 +80,5 @@ export const edgeDot = (t: Recorder, a: Node, b: Node, p: EdgePattern): Node => 
 
 /** Ã x with Ã_k = w_k / (row sum of w): propagation over a row-normalised adjacency with learned edge weights. */
 export const rowNormSpmm = (t: Recorder, w: Node, x: Node, p: EdgePattern): Node => t.run(OPS.rowNormSpmm, [w, x], p);
+/** rowL2Normalize(softmaxRows(e p) pᵀ) in one op (ops/prototype-readout.ts). */
+export const prototypeReadout = (t: Recorder, e: Node, p: Node, eps = 1e-8): Node => t.run(OPS.prototypeReadout, [e, p], { eps });

@@ -17,6 +17,7 @@ import { matmul } from './matmul.js';
 import { mean } from './mean.js';
 import { mul } from './mul.js';
 import type { AnyOp } from './op.js';
+import { prototypeReadout } from './prototype-readout.js';
 import { relu } from './relu.js';
 import { rowDot } from './row-dot.js';
 import { rowL2Normalize } from './row-l2-normalize.js';
@@ -41,5 +42,5 @@ export const OPS = {
   add, sub, mul, div, scale, addConst, addRowVector, matmul, spmm, gatherRows, scatterAddRows,
   exp, log, leakyRelu, relu, sigmoid, tanh, rowL2Normalize, logSumExpRows, softmaxRows, logSoftmaxRows,
   concatCols, sliceCols, sum, mean, sumSquares, sumRows, rowDot, bprLoss, infoNce,
-  edgeDot, rowNormSpmm, infoNceWeighted,
+  edgeDot, rowNormSpmm, infoNceWeighted, prototypeReadout,
 } satisfies Record<string, AnyOp>;

@@ -55,10 +55,8 @@ export function createIme(ctx: PluginContext, prototypes: number): Ime {
   const half = matrix(1, 1);
   half.data[0] = 0.5;
 
-  const readout = (t: Tape, e: Node, p: Param): Node => {
-    const proto = t.param(p);
-    return F.rowL2Normalize(t, F.matmul(t, F.softmaxRows(t, F.matmul(t, e, proto)), proto, false, true));
-  };
+  // normalize(softmax(e P) Pᵀ) as one fused op: bit-identical to the four-op chain, without its tape nodes.
+  const readout = (t: Tape, e: Node, p: Param): Node => F.prototypeReadout(t, e, t.param(p));
 
   const depthOf = (layers: readonly Node[]): number => {
     if (layers.length < 2) throw new ConfigError('lmmrec: the interaction motivation encoder needs a base model with ≥ 1 propagation layer (or set useIME=false)');
