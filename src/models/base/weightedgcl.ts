@@ -3,11 +3,12 @@ import * as F from '../../tensor/fn.js';
 import { uniformInit, xavierUniform } from '../../tensor/init.js';
 import { frobeniusNorm } from '../../tensor/ops/frobenius-norm.js';
 import { createParam, createTape, type Node, type Param, type Tape } from '../../tensor/tape.js';
-import { matrix } from '../../tensor/tensor.js';
+import { type Mat, matrix } from '../../tensor/tensor.js';
 import type { Rng } from '../../util/rng.js';
 import type { BaseModel, Batch, Embeddings, LossTerms, ModelContext, StepContext } from '../types.js';
 import { createDotScorer } from './dot-scorer.js';
 import { combineLayers, createGraph, detachRows, propagate, splitUsersItems } from './graph.js';
+import { createGrowingSizer, infoNcePrefix, paddedUnique } from './weightedgcl-padding.js';
 
 /**
  * WeightedGCL (Chen, Xu, Wei, Peng, SIGIR 2025), method.md §C.2, after the authors' `weightedgcl.py` and
@@ -77,24 +78,36 @@ export function createWeightedGcl(cfg: WeightedGclConfig, ctx: ModelContext): Ba
     return F.mul(t, F.sigmoid(t, x), v);
   };
 
-  /** A perturbed view of `rows` of `finalPart`: + sign(E^(L)) ⊙ normalize(U(0,1)) · eps / L. */
-  const view = (t: Tape, finalPart: Node, lastLayer: Node, rows: Int32Array, offset: number, rng: Rng): Node => {
-    const last = t.value(lastLayer).data;
-    const noise = matrix(rows.length, d);
-    const u = new Float64Array(d);
-    for (let r = 0; r < rows.length; r++) {
+  const size = createGrowingSizer();
+  const noiseBuffers = [0, 1, 2, 3].map(() => matrix(0, d));
+
+  /**
+   * eps/L · sign(E^(L)) ⊙ normalize(U(0,1)) for the first `rows` of `ids` (offset into the stacked table),
+   * zero on the padding rows, in buffer `which` (one per view and node kind), reused across steps.
+   */
+  const noise = (which: number, last: Float32Array, ids: Int32Array, rows: number, offset: number, rng: Rng): Mat => {
+    if (noiseBuffers[which].rows !== ids.length) noiseBuffers[which] = matrix(ids.length, d);
+    const out = noiseBuffers[which], u = new Float64Array(d);
+    for (let r = 0; r < rows; r++) {
       let ss = 0;
       for (let k = 0; k < d; k++) ss += (u[k] = rng.next()) ** 2;
-      const scale = cfg.eps / Math.max(Math.sqrt(ss), 1e-12) / cfg.layers, base = (rows[r] + offset) * d;
-      for (let k = 0; k < d; k++) noise.data[r * d + k] = Math.sign(last[base + k]) * u[k] * scale;
+      const scale = cfg.eps / Math.max(Math.sqrt(ss), 1e-12) / cfg.layers, base = (ids[r] + offset) * d;
+      for (let k = 0; k < d; k++) out.data[r * d + k] = Math.sign(last[base + k]) * u[k] * scale;
     }
-    return F.add(t, F.gatherRows(t, finalPart, rows), t.constant(noise));
+    out.data.fill(0, rows * d);
+    return out;
   };
 
-  const cl = (t: Tape, finalPart: Node, lastLayer: Node, rows: Int32Array, offset: number, rng: Rng): Node => {
-    const v1 = weighted(t, view(t, finalPart, lastLayer, rows, offset, rng));
-    const v2 = weighted(t, view(t, finalPart, lastLayer, rows, offset, rng));
-    return F.infoNce(t, v1, v2, v2, cfg.temperature, 1e-24);
+  /**
+   * CL over the unique ids: two perturbed views (v + noise, v the final rows) through the SENet, InfoNCE
+   * over the real rows of the padded set (see weightedgcl-padding.ts).
+   */
+  const cl = (t: Tape, finalPart: Node, lastLayer: Node, batchIds: Int32Array, offset: number, slot: number, rng: Rng): Node => {
+    const { ids, rows } = paddedUnique(batchIds, size);
+    const last = t.value(lastLayer).data, v = F.gatherRows(t, finalPart, ids);
+    const v1 = weighted(t, F.add(t, v, t.constant(noise(2 * slot, last, ids, rows, offset, rng))));
+    const v2 = weighted(t, F.add(t, v, t.constant(noise(2 * slot + 1, last, ids, rows, offset, rng))));
+    return t.run(infoNcePrefix, [v1, v2, v2], { temperature: cfg.temperature, eps: 1e-24, rows });
   };
 
   return {
@@ -115,8 +128,8 @@ export function createWeightedGcl(cfg: WeightedGclConfig, ctx: ModelContext): Ba
       if (cfg.clWeight > 0) {
         // The views perturb the model's own representation, also under a plug-in's transformEmbeddings.
         const last = e.layers[cfg.layers], own = e.base ?? e;
-        const clUser = cl(t, own.users!, last, uniqueSorted(b.users), 0, step.rng);
-        const clItem = cl(t, own.items!, last, uniqueSorted(b.pos), nu, step.rng);
+        const clUser = cl(t, own.users!, last, b.users, 0, 0, step.rng);
+        const clItem = cl(t, own.items!, last, b.pos, nu, 1, step.rng);
         terms.cl = F.scale(t, F.add(t, clUser, clItem), cfg.clWeight);
       }
       return terms;
@@ -134,12 +147,4 @@ function egoNormReg(t: Tape, ego: Node, numUsers: number, b: Batch, weight: numb
   const pos = Int32Array.from(b.pos, (i) => i + numUsers), neg = Int32Array.from(b.neg, (i) => i + numUsers);
   const norm = (idx: Int32Array): Node => t.run(frobeniusNorm, [F.gatherRows(t, ego, idx)], undefined);
   return F.scale(t, F.add(t, F.add(t, norm(b.users), norm(pos)), norm(neg)), weight / Math.max(1, b.users.length));
-}
-
-/** torch.unique: sorted distinct values. */
-export function uniqueSorted(a: Int32Array): Int32Array {
-  const s = Int32Array.from(a).sort();
-  let w = 0;
-  for (let k = 0; k < s.length; k++) if (k === 0 || s[k] !== s[k - 1]) s[w++] = s[k];
-  return s.slice(0, w);
 }

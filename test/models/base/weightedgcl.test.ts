@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createWeightedGcl, uniqueSorted, WeightedGclConfig } from '../../../src/models/base/weightedgcl.js';
+import { loadDataset } from '../../../src/data/load.js';
+import { sampleEpochTriples } from '../../../src/data/negatives.js';
+import { createWeightedGcl, WeightedGclConfig } from '../../../src/models/base/weightedgcl.js';
+import type { BaseModel, Batch } from '../../../src/models/types.js';
+import * as F from '../../../src/tensor/fn.js';
 import { scalarKernels } from '../../../src/tensor/kernels/scalar.js';
-import { createTape } from '../../../src/tensor/tape.js';
+import { createTape, zeroGrads } from '../../../src/tensor/tape.js';
+import { tripleBatches } from '../../../src/train/batches.js';
 import { createRng } from '../../../src/util/rng.js';
-import { baseModelContract } from '../../contracts/base-model.js';
+import { baseModelContract, TINY } from '../../contracts/base-model.js';
 
 baseModelContract('weightedgcl', { dim: 16, layers: 2 });
 
@@ -78,7 +83,42 @@ test('noise makes the two views differ and draws from the step stream', () => {
   assert.notEqual(value(1), value(2));
 });
 
-test('uniqueSorted is torch.unique', () => {
-  assert.deepEqual(Array.from(uniqueSorted(Int32Array.of(5, 1, 5, 3, 1))), [1, 3, 5]);
-  assert.equal(uniqueSorted(new Int32Array(0)).length, 0);
+/** One training step's loss terms and parameter gradients (no update), with the step stream of `seed`. */
+function stepOf(m: BaseModel, t: ReturnType<typeof createTape>, b: Batch, seed: number) {
+  const c = { epoch: 1, step: 0, rng: createRng(seed) };
+  t.reset();
+  zeroGrads(m.params);
+  const terms = m.loss(t, m.embed(t, c), b, c);
+  t.backward(Object.values(terms).reduce((x, n) => F.add(t, x, n)));
+  return { terms: Object.fromEntries(Object.entries(terms).map(([k, n]) => [k, t.scalar(n)])), grads: m.params.map((p) => p.grad.data.slice()) };
+}
+
+test('a step padded after a larger one has the loss and gradients of the unpadded step', async () => {
+  const ds = await loadDataset(TINY, { texts: false });
+  const batches = tripleBatches(sampleEpochTriples(ds.train, createRng(3)), 64);
+  const small = { users: batches[0].users.subarray(0, 12), pos: batches[0].pos.subarray(0, 12), neg: batches[0].neg.subarray(0, 12) };
+  const make = () => createWeightedGcl(WeightedGclConfig.parse({ dim: 16 }), { train: ds.train, kernels: scalarKernels, rng: createRng(4) });
+  const padded = make(), plain = make(), t = createTape(scalarKernels);
+  stepOf(padded, t, batches[1], 1); // grows the padded size past the small batch's unique counts
+  const got = stepOf(padded, t, small, 8), want = stepOf(plain, createTape(scalarKernels), small, 8);
+  assert.ok(want.terms.cl > 0);
+  for (const k of ['bpr', 'reg', 'cl']) assert.ok(Math.abs(got.terms[k] - want.terms[k]) <= 1e-6 * Math.abs(want.terms[k]), `${k}: ${got.terms[k]} vs ${want.terms[k]}`);
+  got.grads.forEach((g, i) => {
+    const scale = want.grads[i].reduce((s, x) => Math.max(s, Math.abs(x)), 0);
+    assert.ok(scale > 0, `${padded.params[i].name} has no gradient`);
+    g.forEach((x, j) => assert.ok(Math.abs(x - want.grads[i][j]) <= 1e-6 * scale, `${padded.params[i].name}[${j}]: ${x} vs ${want.grads[i][j]}`));
+  });
+});
+
+test('steps of varying unique counts reuse the tape buffers', async () => {
+  const ds = await loadDataset(TINY, { texts: false });
+  const batches = tripleBatches(sampleEpochTriples(ds.train, createRng(3)), 48).slice(0, 6);
+  const counts = new Set(batches.map((b) => new Set(b.users).size));
+  assert.ok(counts.size > 2, `unique user counts ${[...counts]}`);
+  const m = createWeightedGcl(WeightedGclConfig.parse({ dim: 8 }), { train: ds.train, kernels: scalarKernels, rng: createRng(4) });
+  const t = createTape(scalarKernels);
+  batches.forEach((b, s) => stepOf(m, t, b, s)); // the padded size reaches its largest bucket
+  const warm = t.freshAllocations;
+  batches.forEach((b, s) => stepOf(m, t, b, s));
+  assert.equal(t.freshAllocations - warm, 0);
 });
