@@ -68,6 +68,7 @@ const VARIANTS: Record<string, { plugins: string[]; settings?: Record<string, un
   'lmmrec/fast-512-noime': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, alignBatch: 512, nodeCap: 512, useIME: false } } },
   ...terms('lmmrec', {}),
   ...terms('lmmrec/fast', FAST),
+  ...terms('lmmrec/fast-512', { ...FAST, alignBatch: 512, nodeCap: 512 }),
 };
 const DEFAULT = ['lightgcn', 'rlmrec-con', 'rlmrec-con/fast', 'rlmrec-gen', 'lmmrec', 'lmmrec/fast'];
 
