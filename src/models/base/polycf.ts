@@ -8,10 +8,8 @@ import { sumScorer } from '../freeze.js';
 import type { BaseModel, Batch, Embeddings, LossTerms, ModelContext, Scorer, StepContext } from '../types.js';
 import { createDotScorer } from './dot-scorer.js';
 import { createPolyBranch } from './polycf-branch.js';
-import {
-  buildGramFilters, buildLowPass, chebyshevTerms, type ChebyshevWork, createChebyshevWork, type GramFilter,
-  type LowPass, lowPassCoords, signalBlock,
-} from './polycf-filter.js';
+import { type BasisWork, createBasisWork, pairFeatures, scoreSignals } from './polycf-basis.js';
+import { buildGramFilters, buildLowPass, type GramFilter, type LowPass, lowPassCoords } from './polycf-filter.js';
 
 /**
  * PolyCF (Qin, Ju, Luo, Gu, Xiao, Zhang; arXiv 2401.12590), method.md §C.3. There is no public code; what the
@@ -23,7 +21,7 @@ import {
  *
  * Reconstructed:
  * - Gram filters P_γ = R̃_γᵀR̃_γ, R̃_γ = D_U^−γ R D_I^−(1−γ), γ ∈ {0.3, 0.5, 0.7} (γ = 0.5 is GF-CF's), applied
- *   as R̃ᵀ(R̃ X) with sparse products; P_γ (350–480 MB dense here) is never formed.
+ *   as R̃ᵀ(R̃ X) with sparse products or through the sparse P_γ (polycf-basis.ts says which, and why).
  * - Basis: Chebyshev polynomials T_1..T_K (K = 3) of x = 2P_γ/λ_max − I, whose spectrum is [−1, 1] (a
  *   well-conditioned basis; λ_max from a randomized SVD). T_0 = I is left out: it only scores items that are
  *   in the input signal, which the protocol masks at test time and training never asks for.
@@ -94,7 +92,7 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promis
     ? createPolyBranch(train, cfg.branchDim, cfg.branchLayers, ctx.rng.derive('polycf-branch'), k)
     : undefined;
 
-  let work: ChebyshevWork | undefined, signal = sharedF32(0);
+  let work: BasisWork | undefined;
   return {
     name: 'polycf',
     numUsers: nu,
@@ -103,34 +101,25 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promis
     usersPerBatch: cfg.usersPerBatch,
     embed: (t: Tape, step: StepContext): Embeddings => (branch ? branch.embed(t, step) : { numUsers: nu, numItems: ni, layers: [] }),
     loss(t: Tape, e: Embeddings, batch: Batch, step: StepContext): LossTerms {
-      const { users, col, input, b } = holdOut(train, batch, cfg.holdout, step.rng);
-      const c = users.length, n = b.users.length;
-      if (!work || work.cols < c) work = createChebyshevWork(nu, ni, c);
-      if (signal.length < ni * c) signal = sharedF32(ni * c);
-      signalBlock(ni, input, signal);
-      const outputs = filters.flatMap((f) => {
-        const kept: Float32Array[] = [];
-        chebyshevTerms(k, f, signal, c, K, work!, (_o, tk) => kept.push(tk.slice(0, ni * c)));
-        return kept;
-      });
-      const z = lowPass ? new Float32Array(c * lowPass.rank) : undefined;
+      const { col, input, b } = holdOut(train, batch, cfg.holdout, step.rng);
+      const n = b.users.length;
+      work ??= createBasisWork(nu, ni, K);
+      const z = lowPass ? new Float32Array(input.length * lowPass.rank) : undefined;
       if (lowPass) lowPassCoords(lowPass, input, z!);
       const neg = cfg.negatives === 'top'
-        ? hardNegatives(k, train, users, col, outputs, lowPass, z, theta.value.data, cfg.topNegatives, step.rng)
+        ? hardNegatives(k, train, b.users, col, input, filters, lowPass, K, theta.value.data, cfg.topNegatives, work, step.rng)
         : b.neg;
+      // Basis features of the positive pairs (rows 0..n) and the negative pairs (rows n..2n).
+      const feat = new Float32Array(2 * n * nf), items = new Int32Array(2 * n), cols = new Int32Array(2 * n);
+      items.set(b.pos);
+      items.set(neg, n);
+      cols.set(col);
+      cols.set(col, n);
+      pairFeatures(k, filters, K, input, cols, items, nf, feat, work);
+      if (lowPass) for (let p = 0; p < 2 * n; p++) feat[p * nf + nf - 1] = lowPassScore(lowPass, z!, cols[p], items[p]);
       const fp = matrix(n, nf), fn = matrix(n, nf);
-      outputs.forEach((tk, j) => {
-        for (let p = 0; p < n; p++) {
-          fp.data[p * nf + j] = tk[b.pos[p] * c + col[p]];
-          fn.data[p * nf + j] = tk[neg[p] * c + col[p]];
-        }
-      });
-      if (lowPass) {
-        for (let p = 0; p < n; p++) {
-          fp.data[p * nf + nf - 1] = lowPassScore(lowPass, z!, col[p], b.pos[p]);
-          fn.data[p * nf + nf - 1] = lowPassScore(lowPass, z!, col[p], neg[p]);
-        }
-      }
+      fp.data.set(feat.subarray(0, n * nf));
+      fn.data.set(feat.subarray(n * nf));
       const th = t.param(theta);
       const polyP = F.matmul(t, t.constant(fp), th), polyN = F.matmul(t, t.constant(fn), th);
       let sp = polyP, sn = polyN;
@@ -196,56 +185,37 @@ function lowPassScore(lp: LowPass, z: Float32Array, b: number, i: number): numbe
 
 /**
  * One negative per triple, uniform over the user's `top` best-scored non-training items under θ (full scores
- * from the filter outputs already computed for the batch, plus the low-pass term).
+ * of the filter's input signals, plus the low-pass term).
  */
 function hardNegatives(
-  k: ModelContext['kernels'], train: ModelContext['train'], users: number[], col: Int32Array, outputs: Float32Array[],
-  lp: LowPass | undefined, z: Float32Array | undefined, theta: Float32Array, top: number, rng: Rng,
+  k: ModelContext['kernels'], train: ModelContext['train'], users: Int32Array, col: Int32Array, input: Int32Array[],
+  filters: GramFilter[], lp: LowPass | undefined, K: number, theta: Float32Array, top: number, w: BasisWork, rng: Rng,
 ): Int32Array {
-  const ni = train.cols, c = users.length;
+  const ni = train.cols, c = input.length;
   const rows = new Float32Array(c * ni);
-  if (lp) {
-    k.gemm(z!, lp.vScaled, rows, c, lp.rank, ni, false, true, false);
-    k.scale(rows, theta[theta.length - 1], rows, c * ni);
-  }
-  outputs.forEach((tk, j) => {
-    for (let i = 0; i < ni; i++) for (let b = 0; b < c; b++) rows[b * ni + i] += theta[j] * tk[i * c + b];
-  });
+  scoreSignals(k, filters, lp, K, theta, input, rows, w);
   const work = createTopKWork(Math.min(top, ni)), best = new Int32Array(c * work.k), found = new Int32Array(c);
-  users.forEach((u, b) => {
-    found[b] = topKInto(rows, b * ni, ni, rowOf(train, u), work, best.subarray(b * work.k, (b + 1) * work.k));
-  });
+  const userOf = new Int32Array(c);
+  col.forEach((b, p) => (userOf[b] = users[p]));
+  for (let b = 0; b < c; b++) found[b] = topKInto(rows, b * ni, ni, rowOf(train, userOf[b]), work, best.subarray(b * work.k, (b + 1) * work.k));
   return Int32Array.from(col, (b) => best[b * work.k + rng.int(found[b])]);
 }
 
-/** Full scores from fixed coefficients: Σ θ·T_k(x_γ)·r_u (sparse products) + β · low-pass (one GEMM). */
+/** Full scores from fixed coefficients: the training rows of the users through the filters (polycf-basis.ts). */
 function polyScorer(
   k: ModelContext['kernels'], train: ModelContext['train'], filters: GramFilter[], lowPass: LowPass | undefined,
   K: number, theta: Float32Array,
 ): Scorer {
   const ni = train.cols, nu = train.rows;
-  let work: ChebyshevWork | undefined, s = sharedF32(0), acc = sharedF32(0), z = sharedF32(0);
+  let work: BasisWork | undefined;
   return {
     numItems: ni,
     scoreBatch(users: Int32Array, out: Float32Array): void {
       const c = users.length;
       if (out.length < c * ni) throw new RangeError(`scoreBatch: out has ${out.length} floats, need ${c} × ${ni}`);
       for (const u of users) if (!(u >= 0 && u < nu)) throw new RangeError(`scoreBatch: user ${u} out of range [0, ${nu})`);
-      if (!work || work.cols < c) work = createChebyshevWork(nu, ni, c);
-      if (s.length < ni * c) [s, acc] = [sharedF32(ni * c), sharedF32(ni * c)];
-      const input = Array.from(users, (u) => rowOf(train, u));
-      signalBlock(ni, input, s);
-      acc.fill(0, 0, ni * c);
-      filters.forEach((f, g) => chebyshevTerms(k, f, s, c, K, work!, (o, tk) => k.axpy(theta[g * K + o - 1], tk, acc, ni * c)));
-      if (lowPass) {
-        if (z.length < c * lowPass.rank) z = sharedF32(c * lowPass.rank);
-        lowPassCoords(lowPass, input, z);
-        k.gemm(z, lowPass.vScaled, out, c, lowPass.rank, ni, false, true, false);
-        k.scale(out, theta[theta.length - 1], out, c * ni);
-      } else {
-        out.fill(0, 0, c * ni);
-      }
-      for (let i = 0; i < ni; i++) for (let b = 0; b < c; b++) out[b * ni + i] += acc[i * c + b];
+      work ??= createBasisWork(nu, ni, K);
+      scoreSignals(k, filters, lowPass, K, theta, Array.from(users, (u) => rowOf(train, u)), out, work);
     },
   };
 }

@@ -78,7 +78,7 @@ function allScores(model: BaseModel, numUsers: number): Float32Array {
   return out;
 }
 
-const near = (a: number, b: number, what: string, tol = 2e-5): void => {
+const near = (a: number, b: number, what: string, tol = 1e-6): void => {
   assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs pinned ${b}`);
 };
 const nearAll = (a: readonly number[], b: readonly number[], what: string, tol?: number): void => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createPolyCf, holdOut, PolyCfConfig } from '../../../src/models/base/polycf.js';
-import { buildGramFilters, buildLowPass, chebyshevTerms, createChebyshevWork } from '../../../src/models/base/polycf-filter.js';
+import { createBasisWork, pairFeatures, scoreSignals } from '../../../src/models/base/polycf-basis.js';
+import { buildGramFilters, buildLowPass } from '../../../src/models/base/polycf-filter.js';
 import { scalarKernels } from '../../../src/tensor/kernels/scalar.js';
 import { createTape } from '../../../src/tensor/tape.js';
 import { createRng } from '../../../src/util/rng.js';
@@ -49,19 +50,26 @@ test('Chebyshev terms match dense T_k(2P_γ/λ − I), λ = σ_max(R̃_γ)²', a
     const want = denseChebyshev(f.gamma, f.lambdaMax, 3);
     const eig = want[0].map((row) => row.reduce((s, x) => s + Math.abs(x), 0));
     assert.ok(Math.max(...eig) < 3, 'the mapped spectrum is bounded');
-    const users = [1, 3];
-    const s = new Float32Array(5 * 2);
-    for (const [c, u] of users.entries()) for (let e = R.indptr[u]; e < R.indptr[u + 1]; e++) s[R.indices[e] * 2 + c] = 1;
-    const seen: number[] = [];
-    chebyshevTerms(scalarKernels, f, s, 2, 3, createChebyshevWork(4, 5, 2), (o, tk) => {
-      seen.push(o);
-      const r = dense();
-      for (const [c, u] of users.entries()) {
-        const expect = matmul([r[u]], want[o - 1])[0];
-        for (let i = 0; i < 5; i++) assert.ok(close(tk[i * 2 + c], expect[i]), `γ ${f.gamma} T${o} u${u} i${i}: ${tk[i * 2 + c]} vs ${expect[i]}`);
+    const users = [1, 3], r = dense();
+    const inputs = users.map((u) => R.indices.slice(R.indptr[u], R.indptr[u + 1]));
+    const expect = (o: number, c: number) => matmul([r[users[c]]], want[o - 1])[0];
+    // Every (user, item) pair: features of orders 1..3, T_3 from the sparse rows of P.
+    const col = Int32Array.from({ length: 10 }, (_, p) => p % 2), item = Int32Array.from({ length: 10 }, (_, p) => p >> 1);
+    const feat = new Float32Array(10 * 3);
+    pairFeatures(scalarKernels, [f], 3, inputs, col, item, 3, feat, createBasisWork(4, 5, 3));
+    for (let p = 0; p < 10; p++) {
+      for (let o = 1; o <= 3; o++) {
+        const e = expect(o, col[p])[item[p]];
+        assert.ok(close(feat[p * 3 + o - 1], e), `γ ${f.gamma} T${o} u${users[col[p]]} i${item[p]}: ${feat[p * 3 + o - 1]} vs ${e}`);
       }
-    });
-    assert.deepEqual(seen, [1, 2, 3]);
+    }
+    // Full scores with one-hot θ are the full T_o rows.
+    for (let o = 1; o <= 3; o++) {
+      const theta = Float32Array.from({ length: 3 }, (_, j) => (j === o - 1 ? 1 : 0));
+      const out = new Float32Array(2 * 5);
+      scoreSignals(scalarKernels, [f], undefined, 3, theta, inputs, out, createBasisWork(4, 5, 3));
+      for (let c = 0; c < 2; c++) for (let i = 0; i < 5; i++) assert.ok(close(out[c * 5 + i], expect(o, c)[i]), `full T${o} u${users[c]} i${i}`);
+    }
   }
 });
 
@@ -136,4 +144,25 @@ test('hard negatives: with topNegatives 1 the negative is the best-scored item t
   const hardest = byNeg.reduce((a, x) => (x.loss > a.loss ? x : a));
   assert.equal(score(hard, 2), hardest.loss);
   assert.equal(score(hard, 4), hardest.loss);
+});
+
+test('blocks of signals: features and full scores of 150 signals equal those of each signal alone', async () => {
+  const filters = await buildGramFilters(R, [0.3, 0.7], createRng(1));
+  const lp = await buildLowPass(R, 2, createRng(2));
+  const inputs = Array.from({ length: 150 }, (_, b) => R.indices.slice(R.indptr[b % 4], R.indptr[(b % 4) + 1]).filter((i) => i !== b % 5));
+  const col = Int32Array.from({ length: 300 }, (_, p) => 149 - (p % 150)), item = Int32Array.from({ length: 300 }, (_, p) => (p * 7) % 5);
+  const theta = Float32Array.of(0.4, -0.3, 0.2, 0.1, 0.5, -0.2, 0.3);
+  const feat = new Float32Array(300 * 7), out = new Float32Array(150 * 5);
+  pairFeatures(scalarKernels, filters, 3, inputs, col, item, 7, feat, createBasisWork(4, 5, 3));
+  scoreSignals(scalarKernels, filters, lp, 3, theta, inputs, out, createBasisWork(4, 5, 3));
+  for (const p of [0, 1, 63, 64, 65, 149, 150, 299]) {
+    const one = new Float32Array(7);
+    pairFeatures(scalarKernels, filters, 3, [inputs[col[p]]], Int32Array.of(0), Int32Array.of(item[p]), 7, one, createBasisWork(4, 5, 3));
+    assert.deepEqual(feat.subarray(p * 7, p * 7 + 6), one.subarray(0, 6), `pair ${p}`);
+  }
+  for (const b of [0, 63, 64, 127, 128, 149]) {
+    const alone = new Float32Array(5);
+    scoreSignals(scalarKernels, filters, lp, 3, theta, [inputs[b]], alone, createBasisWork(4, 5, 3));
+    assert.deepEqual(out.subarray(b * 5, b * 5 + 5), alone, `signal ${b}`);
+  }
 });
