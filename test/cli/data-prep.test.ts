@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { parseColumnMap, parseKcore } from '../../src/cli/data-prep.js';
 import { ManifestSchema } from '../../src/data/preprocess/manifest.js';
 import { ConfigError } from '../../src/util/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures');
 
@@ -27,7 +27,7 @@ test('option parsers', () => {
 });
 
 test('data split: reviews.jsonl with the default mapping, loo', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'lmmrec-cli-')), 'beauty');
+  const out = join(tempDir('cli'), 'beauty');
   const logged = await run(['split', join(FIX, 'tiny_beauty', 'reviews.jsonl'), '--format', 'jsonl', '--out', out, '--split', 'loo']);
   const m = manifestOf(out);
   assert.deepEqual(m.output, { users: 30, items: 17, train: 82, valid: 30, test: 30 });
@@ -37,7 +37,7 @@ test('data split: reviews.jsonl with the default mapping, loo', async () => {
 });
 
 test('data split: csv with a mapping, rating filter, k-core and a 3:1:1 ratio split', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-cli-'));
+  const dir = tempDir('cli');
   const lines = ['uid,iid,stars,ts'];
   for (let u = 0; u < 12; u++) for (let i = 0; i < 8; i++) if ((u + i) % 3 !== 0) lines.push(`U${u},I${i},${1 + ((u * i) % 5)},${u * 100 + i}`);
   writeFileSync(join(dir, 'in.csv'), `${lines.join('\n')}\n`);
@@ -52,7 +52,7 @@ test('data split: csv with a mapping, rating filter, k-core and a 3:1:1 ratio sp
 });
 
 test('data split: RecBole .inter with the default field names', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-cli-'));
+  const dir = tempDir('cli');
   const rows = ['user_id:token\titem_id:token\trating:float\ttimestamp:float'];
   for (let u = 0; u < 5; u++) for (let i = 0; i < 4; i++) rows.push(`u${u}\ti${i}\t4\t${10 * u + i}`);
   writeFileSync(join(dir, 'x.inter'), `${rows.join('\n')}\n`);
@@ -66,7 +66,7 @@ test('data split: csv without --map is a ConfigError', async () => {
 });
 
 test('data noise writes a noisy copy', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'lmmrec-cli-')), 'noisy');
+  const out = join(tempDir('cli'), 'noisy');
   const logged = await run(['noise', join(FIX, 'tiny_amazon_book'), '--ratio', '0.2', '--seed', '3', '--out', out]);
   assert.match(logged[0], /added 61 noisy train pairs/);
   assert.equal(manifestOf(out).output.train, 306 + 61);

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { workspaceStorePath } from '../../src/cli/data.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { openStore } from '../../src/data/store/store.js';
-import { removeDir } from '../data/bad-input-cases.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures');
-const ws = mkdtempSync(join(tmpdir(), 'lmmrec-cli-data-'));
-after(() => removeDir(ws));
+const ws = tempDir('cli-data');
 
 /** Run `lmmrec <args>` against a fresh program, capturing console.log. */
 const run = (args: string[]): Promise<string> => runCli(args);

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { readPerUserTsv, writePerUserTsv } from '../../src/eval/per-user.js';
 import type { PerUserMetrics } from '../../src/eval/full-ranking.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const FIXTURE = resolve(import.meta.dirname, '..', 'fixtures', 'tiny_amazon_book');
-const dir = mkdtempSync(join(tmpdir(), 'lmmrec-cli-eval-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('cli-eval');
 
 const run = (args: string[]): Promise<string> => runCli(args);
 

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BEAUTY = join(import.meta.dirname, '..', 'fixtures', 'tiny_beauty');
-const tmp = mkdtempSync(join(tmpdir(), 'lmmrec-cli-exp-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('cli-exp');
 
 const specPath = join(tmp, 'tiny.yaml');
 writeFileSync(specPath, `

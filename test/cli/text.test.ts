@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { encoderSpec } from '../../src/cli/text.js';
 import { loadDataset } from '../../src/data/load.js';
 import { readTextMatrices } from '../../src/text/encoders/embed.js';
 import { reviewTexts } from '../../src/text/encoders/sources.js';
 import { LmmrecError } from '../../src/util/errors.js';
 import { fakeEmbedding, startFakeOpenAiServer } from '../helpers/fake-openai-server.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures');
-const tmp = mkdtempSync(join(tmpdir(), 'lmmrec-cli-text-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('cli-text');
 
 /** Run `lmmrec text …` in-process, returning what it printed on stdout. */
 const run = (args: string[]): Promise<string> => runCli(['text', ...args]);

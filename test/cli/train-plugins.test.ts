@@ -1,18 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { Command } from 'commander';
 import { registerTrainCommand } from '../../src/cli/train.js';
 import { evalCheckpoint } from '../../src/experiments/eval-checkpoint.js';
 import { writeTextMatrices } from '../../src/text/encoders/embed.js';
 import type { TextMatrix } from '../../src/text/encoders/matrices.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const TINY = join(import.meta.dirname, '..', 'fixtures', 'tiny_amazon_book');
-const out = mkdtempSync(join(tmpdir(), 'lmmrec-cli-plugins-'));
+const out = tempDir('cli-plugins');
 const file = join(out, 'text.lmma');
-after(() => rmSync(out, { recursive: true, force: true }));
 
 const filled = (rows: number, dim: number): TextMatrix => ({
   matrix: Float32Array.from({ length: rows * dim }, (_, i) => Math.sin(i)), hasText: new Uint8Array(rows).fill(1), dim, rows,

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { Command } from 'commander';
 import { registerEvalCommand } from '../../src/cli/eval.js';
 import { registerTrainCommand } from '../../src/cli/train.js';
 import { LmmrecError } from '../../src/util/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const TINY = join(import.meta.dirname, '..', 'fixtures', 'tiny_amazon_book');
-const out = mkdtempSync(join(tmpdir(), 'lmmrec-cli-train-'));
-after(() => rmSync(out, { recursive: true, force: true }));
+const out = tempDir('cli-train');
 
 async function run(args: string[]): Promise<string> {
   const program = new Command('lmmrec').exitOverride();

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseSet, readConfigFile, resolveConfig } from '../../src/config/resolve.js';
 import { PRESETS, RunConfig } from '../../src/config/run-config.js';
 import { ConfigError } from '../../src/util/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('defaults fill every level', () => {
   const c = resolveConfig(RunConfig, PRESETS);
@@ -16,7 +16,7 @@ test('defaults fill every level', () => {
 });
 
 test('precedence: defaults < preset < file < --set', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-cfg-'));
+  const dir = tempDir('cfg');
   try {
     writeFileSync(join(dir, 'run.yaml'), 'seed: 11\ntrain:\n  lr: 0.005\n  batchSize: 1024\n');
     const c = resolveConfig(RunConfig, PRESETS, {
@@ -37,7 +37,7 @@ test('precedence: defaults < preset < file < --set', async () => {
 test('unknown keys are rejected at every level, naming the source and the valid keys', async () => {
   assert.throws(() => resolveConfig(RunConfig, PRESETS, { set: ['train.earlyStop.evrey=2'] }),
     (e: unknown) => e instanceof ConfigError && /train\.earlyStop: unknown key\(s\) "evrey"; valid keys: metric, every, patience/.test(e.message));
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-cfg-'));
+  const dir = tempDir('cfg');
   try {
     writeFileSync(join(dir, 'bad.yaml'), 'trian:\n  lr: 1\n');
     const file = await readConfigFile(join(dir, 'bad.yaml'));

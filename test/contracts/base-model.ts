@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { Dataset } from '../../src/data/dataset.js';
@@ -16,6 +15,7 @@ import { createTape, zeroGrads } from '../../src/tensor/tape.js';
 import { loadParams, readModelCheckpoint, writeModelCheckpoint } from '../../src/train/checkpoint.js';
 import { keyParams, trainModel } from '../../src/train/trainer.js';
 import { createRng } from '../../src/util/rng.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 export const TINY = join(import.meta.dirname, '..', 'fixtures', 'tiny_amazon_book');
 
@@ -83,7 +83,7 @@ export function baseModelContract(name: string, cfg: Record<string, unknown> = {
 
     test('a checkpoint round-trips to identical parameters and scores', async () => {
       const model = await tinyModel(ds, name, cfg, 1);
-      const dir = mkdtempSync(join(tmpdir(), 'lmmrec-contract-'));
+      const dir = tempDir('contract');
       try {
         const path = join(dir, 'model.safetensors');
         writeModelCheckpoint(path, keyParams(model), { model: name });

@@ -1,13 +1,13 @@
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { tempDir } from '../helpers/temp-dir.js';
 
 export const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures');
 
 /** A writable copy of a fixture dataset in a fresh temp dir. */
 export function copyFixture(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `lmmrec-${name}-`));
+  const dir = tempDir(name);
   cpSync(join(FIXTURES, name), dir, { recursive: true });
   return dir;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { importDataset } from '../../src/data/import.js';
 import { openStore, type Store } from '../../src/data/store/store.js';
 import { DataError, LmmrecError } from '../../src/util/errors.js';
@@ -125,7 +125,6 @@ let ws: string;
 before(() => {
   ws = copyFixture('tiny_beauty');
 });
-after(() => removeDir(ws));
 
 test('import into a store file on disk survives reopening', async () => {
   const path = join(ws, 'workspace', 'lmmrec.sqlite');

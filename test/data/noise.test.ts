@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { csrFromPairs, hasEntry, nnz, toPairs, transpose } from '../../src/data/csr.js';
@@ -11,6 +10,7 @@ import { ManifestSchema } from '../../src/data/preprocess/manifest.js';
 import { ConfigError } from '../../src/util/errors.js';
 import { sha256File } from '../../src/util/hash.js';
 import { createRng } from '../../src/util/rng.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BOOK = join(import.meta.dirname, '..', 'fixtures', 'tiny_amazon_book');
 
@@ -72,7 +72,7 @@ test('dense case: taking every free pair works; one more is an error', () => {
 
 test('writeNoisyCopy: valid/test and side files byte-identical, manifest, reproducible, loadable', async () => {
   const ds = await loadDataset(BOOK);
-  const parent = mkdtempSync(join(tmpdir(), 'lmmrec-noise-'));
+  const parent = tempDir('noise');
   const a = await writeNoisyCopy(ds, 0.1, 2023, join(parent, 'a'));
   const b = await writeNoisyCopy(ds, 0.1, 2023, join(parent, 'b'));
   const c = await writeNoisyCopy(ds, 0.1, 2024, join(parent, 'c'));
@@ -102,7 +102,7 @@ test('writeNoisyCopy: valid/test and side files byte-identical, manifest, reprod
 });
 
 test('writeNoisyCopy of a noisy copy chains the parent steps', async () => {
-  const parent = mkdtempSync(join(tmpdir(), 'lmmrec-noise-'));
+  const parent = tempDir('noise');
   await writeNoisyCopy(await loadDataset(BOOK, { texts: false }), 0.1, 1, join(parent, 'once'));
   const twice = await writeNoisyCopy(await loadDataset(join(parent, 'once'), { texts: false }), 0.1, 2, join(parent, 'twice'));
   assert.deepEqual(twice.manifest.steps.map((s) => [s.name, s.params.seed, s.details?.parentManifest]), [
@@ -113,7 +113,7 @@ test('writeNoisyCopy of a noisy copy chains the parent steps', async () => {
 });
 
 test('writeNoisyCopy of an in-memory dataset writes splits from memory', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'lmmrec-noise-')), 'tiny');
+  const out = join(tempDir('noise'), 'tiny');
   await writeNoisyCopy(tiny(), 0.5, 1, out);
   assert.equal(readFileSync(join(out, 'valid.tsv'), 'utf8'), '0\t1\n');
   assert.equal(readFileSync(join(out, 'test.tsv'), 'utf8'), '1\t0\n2\t0\n');

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { parseCsv, readCsv } from '../../src/data/readers/csv.js';
@@ -10,10 +9,9 @@ import { readJsonl } from '../../src/data/readers/jsonl.js';
 import { decodeUtf8, readLines } from '../../src/data/readers/line-reader.js';
 import { parsePairs, readIdMap } from '../../src/data/readers/tsv.js';
 import { DataError } from '../../src/util/errors.js';
-import { removeDir } from './bad-input-cases.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'lmmrec-readers-'));
-after(() => removeDir(tmp));
+const tmp = tempDir('readers');
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 const dataError = (pattern: RegExp) => (e: unknown) => e instanceof DataError && pattern.test(e.message);
 

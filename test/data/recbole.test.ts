@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { readRawInteractions } from '../../src/data/readers/raw.js';
 import { readRecboleAtomic, readRecboleInter, recboleTexts } from '../../src/data/readers/recbole.js';
 import { ConfigError, DataError } from '../../src/util/errors.js';
-import { removeDir } from './bad-input-cases.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'lmmrec-recbole-'));
-after(() => removeDir(tmp));
+const tmp = tempDir('recbole');
 const dataError = (pattern: RegExp) => (e: unknown) => e instanceof DataError && pattern.test(e.message);
 const file = (name: string, content: string | Buffer): string => {
   const p = join(tmp, name);

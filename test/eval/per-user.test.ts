@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PerUserMetrics } from '../../src/eval/full-ranking.js';
 import { formatPerUserTsv, parsePerUserTsv, readPerUserTsv, writePerUserTsv } from '../../src/eval/per-user.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const perUser = {
   users: new Int32Array([0, 3, 17]),
@@ -16,7 +16,7 @@ test('per-user TSV: header, rows, and a bit-exact round trip through a file', as
   const text = formatPerUserTsv(perUser);
   assert.equal(text.split('\n')[0], 'user\trecall@20\tndcg@20');
   assert.equal(text.split('\n')[1], '0\t0.3333333333333333\t0.6309297535714575');
-  const dir = await mkdtemp(join(tmpdir(), 'lmmrec-peruser-'));
+  const dir = tempDir('peruser');
   try {
     const file = join(dir, 'per-user.tsv');
     await writePerUserTsv(file, perUser);

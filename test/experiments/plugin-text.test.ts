@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { loadPluginText } from '../../src/experiments/plugin-text.js';
 import { resolveTrainRunConfig, resumeTrainRun, trainRun, type TrainRunEvent } from '../../src/experiments/train-run.js';
 import { writeTextMatrices } from '../../src/text/encoders/embed.js';
@@ -11,10 +10,10 @@ import { readModelCheckpoint } from '../../src/train/checkpoint.js';
 import { LmmrecError } from '../../src/util/errors.js';
 import { createRng } from '../../src/util/rng.js';
 import { TINY } from '../contracts/base-model.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const out = mkdtempSync(join(tmpdir(), 'lmmrec-plugin-run-'));
+const out = tempDir('plugin-run');
 const file = join(out, 'profiles.lmma');
-after(() => rmSync(out, { recursive: true, force: true }));
 
 function randomMatrix(rows: number, dim: number, seed: number): TextMatrix {
   const rng = createRng(seed), matrix = new Float32Array(rows * dim), hasText = new Uint8Array(rows).fill(1);

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { learningCurveChart, metricBarsChart, noiseChart, renderSvg } from '../../src/experiments/charts.js';
 import { writeExperimentManifest } from '../../src/experiments/manifest.js';
 import { planExperiment } from '../../src/experiments/plan.js';
@@ -10,10 +9,10 @@ import { writeExperimentReport } from '../../src/experiments/report.js';
 import { meanSd, relativeGain } from '../../src/experiments/results.js';
 import { parseSpec } from '../../src/experiments/spec.js';
 import { pairedTTest } from '../../src/eval/significance.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const TINY = join(import.meta.dirname, '..', 'fixtures', 'tiny_amazon_book');
-const tmp = mkdtempSync(join(tmpdir(), 'lmmrec-report-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('report');
 
 test('mean and sample sd', () => {
   assert.deepEqual(meanSd([]), { mean: NaN, sd: null, n: 0 });

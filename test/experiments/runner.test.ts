@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { openStore } from '../../src/data/store/store.js';
 import { planExperiment } from '../../src/experiments/plan.js';
 import { prepareExperiment } from '../../src/experiments/prepare.js';
@@ -10,10 +9,10 @@ import { experimentRuns } from '../../src/experiments/run-records.js';
 import { runExperiment, runStates, type ExperimentEvent } from '../../src/experiments/runner.js';
 import { parseSpec } from '../../src/experiments/spec.js';
 import { LmmrecError } from '../../src/util/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const TINY = join(import.meta.dirname, '..', 'fixtures', 'tiny_amazon_book');
-const tmp = mkdtempSync(join(tmpdir(), 'lmmrec-exp-run-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('exp-run');
 
 const spec = (extra: Record<string, unknown> = {}) => parseSpec({
   name: 'tiny',

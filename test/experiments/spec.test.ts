@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { planExperiment, runId } from '../../src/experiments/plan.js';
 import { loadSpec, mergeOverrides, parseSpec } from '../../src/experiments/spec.js';
 import { ConfigError, LmmrecError } from '../../src/util/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const TINY = join(import.meta.dirname, '..', 'fixtures', 'tiny_amazon_book');
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
-const tmp = mkdtempSync(join(tmpdir(), 'lmmrec-spec-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('spec');
 
 const valid = {
   name: 'x',

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { evalCheckpoint } from '../../src/experiments/eval-checkpoint.js';
 import { resolveTrainRunConfig, resumeTrainRun, trainRun, type TrainRunEvent } from '../../src/experiments/train-run.js';
 import { LmmrecError } from '../../src/util/errors.js';
 import { TINY } from '../contracts/base-model.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const out = mkdtempSync(join(tmpdir(), 'lmmrec-run-'));
-after(() => rmSync(out, { recursive: true, force: true }));
+const out = tempDir('run');
 
 const config = () => resolveTrainRunConfig({
   set: ['model.name=lightgcn', 'model.dim=8', `data.dir=${JSON.stringify(TINY)}`, 'train.epochs=5', 'train.batchSize=128', 'train.earlyStop.every=2'],

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { createAdam } from '../../src/tensor/adam.js';
@@ -14,6 +13,7 @@ import { bipartiteAdjacency, dropEntries, sparseOperand } from '../../src/tensor
 import { createParam, createTape, zeroGrads } from '../../src/tensor/tape.js';
 import { createRng } from '../../src/util/rng.js';
 import { kernelCases } from './kernel-cases.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // One pool per configuration for the whole file (starting workers under tsx takes about a second each).
 const pools = new Map<string, Promise<WorkerKernels>>();
@@ -98,7 +98,7 @@ test('rejects a bad thread count', async () => {
 });
 
 test('a process that never calls close() still exits', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-workers-'));
+  const dir = tempDir('workers');
   const script = join(dir, 'no-close.mts');
   const src = resolve(import.meta.dirname, '../../src/tensor/kernels/worker-kernels.ts');
   writeFileSync(script, [

@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { createParam } from '../../src/tensor/tape.js';
 import {
   loadParams, readModelCheckpoint, readTrainState, type TrainerState, writeModelCheckpoint, writeTrainState,
 } from '../../src/train/checkpoint.js';
 import { writeSafetensors } from '../../src/train/safetensors.js';
 import { DataError } from '../../src/util/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'lmmrec-ckpt-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('ckpt');
 
 function params() {
   const a = createParam('a', 2, 3), b = createParam('b', 1, 2);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readSafetensors, writeSafetensors } from '../../src/train/safetensors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('round trip keeps shapes, values and metadata; layout matches the safetensors spec', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-st-'));
+  const dir = tempDir('st');
   try {
     const p = join(dir, 'ckpt.safetensors');
     const a = Float32Array.from([1.5, -2, 3.25, Math.fround(0.1), 0, 7]);
@@ -29,7 +29,7 @@ test('round trip keeps shapes, values and metadata; layout matches the safetenso
 });
 
 test('truncated or malformed files give errors naming the file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-st-'));
+  const dir = tempDir('st');
   try {
     const p = join(dir, 'c.safetensors');
     writeSafetensors(p, { w: { shape: [4], data: new Float32Array(4) } });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import type { Dataset } from '../../src/data/dataset.js';
 import { loadDataset } from '../../src/data/load.js';
 import { evaluate } from '../../src/eval/full-ranking.js';
@@ -14,14 +13,14 @@ import type { TrainEvent } from '../../src/train/events.js';
 import { keyParams, trainModel, type TrainLoopConfig, type TrainOptions } from '../../src/train/trainer.js';
 import { LmmrecError } from '../../src/util/errors.js';
 import { TINY, tinyModel } from '../contracts/base-model.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let ds: Dataset;
 let dir: string;
 before(async () => {
   ds = await loadDataset(TINY, { texts: false });
-  dir = mkdtempSync(join(tmpdir(), 'lmmrec-trainer-'));
+  dir = tempDir('trainer');
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 const CONFIG: TrainLoopConfig = { epochs: 8, batchSize: 64, lr: 1e-2, earlyStop: { metric: 'recall@20', every: 2, patience: 2 } };
 const lightgcn = (): Promise<BaseModel> => tinyModel(ds, 'lightgcn', { dim: 8, layers: 2 });

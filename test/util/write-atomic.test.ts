@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeFileAtomic } from '../../src/util/write-atomic.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('writeFileAtomic replaces the file and leaves no temporary file behind, also under concurrent writers', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'lmmrec-atomic-'));
+  const dir = tempDir('atomic');
   try {
     const path = join(dir, 'report.md');
     await writeFileAtomic(path, 'first');

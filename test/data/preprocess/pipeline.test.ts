@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -12,6 +11,7 @@ import { writeSplit } from '../../../src/data/preprocess/write.js';
 import { ConfigError, DataError, LmmrecError } from '../../../src/util/errors.js';
 import { sha256File } from '../../../src/util/hash.js';
 import { BEAUTY_REVIEWS, beautyRaw, rawOf } from './helpers.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const now = () => new Date('2026-02-03T04:05:06.000Z');
 
@@ -29,7 +29,7 @@ test('tiny_beauty: filter, k-core, loo; manifest counts chain and add up; the fo
   assert.equal(m.createdAt, '2026-02-03T04:05:06.000Z');
   assert.deepEqual(m.inputs, [{ path: BEAUTY_REVIEWS, sha256: await sha256File(BEAUTY_REVIEWS), bytes: readFileSync(BEAUTY_REVIEWS).length }]);
 
-  const out = join(mkdtempSync(join(tmpdir(), 'lmmrec-prep-')), 'beauty');
+  const out = join(tempDir('prep'), 'beauty');
   await writeSplit(out, result);
   const ds = await loadDataset(out);
   assert.deepEqual([ds.numUsers, ds.numItems, nnz(ds.train), nnz(ds.valid), nnz(ds.test)], [m.output.users, m.output.items, m.output.train, m.output.valid, m.output.test]);

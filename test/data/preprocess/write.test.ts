@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ManifestSchema, type Manifest } from '../../../src/data/preprocess/manifest.js';
 import { pairsToTsv, writeDirAtomic, writeSplit, type PreparedSplit } from '../../../src/data/preprocess/write.js';
 import { DataError, LmmrecError } from '../../../src/util/errors.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const manifest: Manifest = {
   format: 'lmmrec-data/1',
@@ -36,7 +36,7 @@ test('pairsToTsv sorts by (user, item)', () => {
 });
 
 test('writeSplit writes the uniform format and a manifest that validates', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'lmmrec-write-')), 'ds');
+  const out = join(tempDir('write'), 'ds');
   await writeSplit(out, result());
   assert.equal(statSync(out).mode & 0o777, 0o755);
   assert.deepEqual(readdirSync(out).sort(), ['item_map.tsv', 'manifest.json', 'test.tsv', 'train.tsv', 'user_map.tsv', 'valid.tsv']);
@@ -47,7 +47,7 @@ test('writeSplit writes the uniform format and a manifest that validates', async
 });
 
 test('a failure mid-write leaves neither the folder nor a temp dir', async () => {
-  const parent = mkdtempSync(join(tmpdir(), 'lmmrec-write-'));
+  const parent = tempDir('write');
   const out = join(parent, 'ds');
   // train/valid/test are written before item_map.tsv, whose raw id holds a tab
   await assert.rejects(writeSplit(out, result(['x', 'y\tz', 'w'])), (e: unknown) => e instanceof DataError && /item_map\.tsv:2: field "raw_id"/.test(e.message));
@@ -56,7 +56,7 @@ test('a failure mid-write leaves neither the folder nor a temp dir', async () =>
 });
 
 test('an existing folder is kept on failure, refused without overwrite, replaced with it', async () => {
-  const parent = mkdtempSync(join(tmpdir(), 'lmmrec-write-'));
+  const parent = tempDir('write');
   const out = join(parent, 'ds');
   mkdirSync(out);
   writeFileSync(join(out, 'old.txt'), 'old');
@@ -71,7 +71,7 @@ test('an existing folder is kept on failure, refused without overwrite, replaced
 });
 
 test('an existing empty folder is filled without overwrite', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'lmmrec-write-')), 'ds');
+  const out = join(tempDir('write'), 'ds');
   mkdirSync(out);
   await writeSplit(out, result());
   assert.equal(readFileSync(join(out, 'test.tsv'), 'utf8'), '1\t1\n');

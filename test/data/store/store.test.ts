@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../../../src/data/store/store.js';
 import { MIGRATIONS } from '../../../src/data/store/migrations.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 test('migrations apply once, in order, and are recorded', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-store-'));
+  const dir = tempDir('store');
   try {
     const path = join(dir, 'ws', 'lmmrec.sqlite');
     const s1 = openStore(path);
@@ -25,7 +25,7 @@ test('migrations apply once, in order, and are recorded', () => {
 
 test('a failing migration rolls back entirely', () => {
   const broken = [...MIGRATIONS, { version: 999, name: 'broken', sql: 'CREATE TABLE ok_table (x INTEGER); CREATE TABLE bad (' }];
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-store-'));
+  const dir = tempDir('store');
   try {
     const path = join(dir, 'lmmrec.sqlite');
     assert.throws(() => openStore(path, broken));
@@ -39,7 +39,7 @@ test('a failing migration rolls back entirely', () => {
 });
 
 test('a store newer than this code is refused with a clear message', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-store-'));
+  const dir = tempDir('store');
   try {
     const path = join(dir, 'lmmrec.sqlite');
     openStore(path, [...MIGRATIONS, { version: 1000, name: 'future', sql: 'SELECT 1' }]).close();

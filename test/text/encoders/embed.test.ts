@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { hasEntry } from '../../../src/data/csr.js';
 import { loadDataset } from '../../../src/data/load.js';
 import { openStore, type Store } from '../../../src/data/store/store.js';
 import { embedSource, loadFittedTfidfSvd, readTextMatrices, writeTextMatrices } from '../../../src/text/encoders/embed.js';
 import { loadTfidfSvdFile, saveTfidfSvdFile } from '../../../src/text/encoders/tfidf-svd.js';
 import { reviewTexts } from '../../../src/text/encoders/sources.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const FIX = join(import.meta.dirname, '..', '..', 'fixtures');
-const tmp = mkdtempSync(join(tmpdir(), 'lmmrec-embed-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('embed');
 
 test('reviewTexts: only training reviews, each text once per entity, capped, counts reported', async () => {
   const ds = await loadDataset(join(FIX, 'tiny_beauty'));

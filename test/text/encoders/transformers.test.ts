@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { createTransformersEncoder } from '../../../src/text/encoders/transformers.js';
 import { embeddingRow, HIDDEN, writeTinyBert } from './tiny-bert.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /**
  * The transformers.js path, fully offline: the test writes a tiny BERT-layout model (WordPiece tokenizer +
@@ -25,8 +24,7 @@ function nativeOrtProblem(): string | undefined {
 }
 const skip = nativeOrtProblem();
 
-const root = mkdtempSync(join(tmpdir(), 'lmmrec-tinybert-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('tinybert');
 
 /** [CLS]=2 … [SEP]=3 around the token ids; mean of the table rows, optionally L2-normalised (float64). */
 function expected(ids: number[], normalize: boolean): number[] {

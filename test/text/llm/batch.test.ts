@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../../../src/data/store/store.js';
@@ -10,6 +9,7 @@ import { createOpenAiProvider } from '../../../src/text/llm/providers/openai.js'
 import { extractMotivations } from '../../../src/text/llm/runner.js';
 import { fakeAnswer, startFakeOpenAiServer } from '../../helpers/fake-openai-server.js';
 import { tinyBeauty } from './fixtures.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 interface RequestLine { custom_id: string; method: string; url: string; body: { model: string; messages: { role: string; content: string }[]; response_format: { type: string; json_schema?: { strict: boolean } } } }
 
@@ -27,7 +27,7 @@ function answer(line: RequestLine): string {
 }
 
 test('batch mode: write Batch API requests (items first), ingest results into the cache, then users', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-batch-'));
+  const dir = tempDir('batch');
   const ds = await tinyBeauty();
   const store = openStore(':memory:');
   const file1 = join(dir, 'items.jsonl');

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createLlamaCppProvider } from '../../../src/text/llm/providers/llama-cpp.js';
 import { DEFAULT_SAMPLING } from '../../../src/text/llm/providers/types.js';
 import { ConfigError } from '../../../src/util/errors.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 test('without node-llama-cpp installed: a clear message naming the package version and --model-path', async () => {
   await assert.rejects(createLlamaCppProvider({ modelPath: 'model.gguf' }), (e: unknown) =>
@@ -19,7 +19,7 @@ test('with the package but no model path, or a missing file: say what to pass', 
 });
 
 test('adapter: system prompt, grammar from the JSON schema, sampling, one request at a time', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-llama-'));
+  const dir = tempDir('llama');
   const modelPath = join(dir, 'tiny.gguf');
   writeFileSync(modelPath, 'GGUF');
   const seen: { system?: string; text: string; grammar: unknown; temperature: number; maxTokens: number }[] = [];

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildItemRecord, buildUserRecord, DEFAULT_PROMPT_BUILD, indexTrainReviews } from '../../../src/text/llm/inputs.js';
 import { estimateTokens, guessDomain, loadPromptTemplate, renderRepair, truncateWords } from '../../../src/text/llm/prompts.js';
 import { yelpItems, yelpUsers } from './fixtures.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const opts = { ...DEFAULT_PROMPT_BUILD, domain: 'business' as const };
 
@@ -18,7 +18,7 @@ test('prompt files are versioned: version = file version + hash of the text', ()
   const t = loadPromptTemplate('item');
   assert.match(t.version, /^item\.v1@[0-9a-f]{8}$/);
   assert.match(loadPromptTemplate('user').version, /^user\.v1@[0-9a-f]{8}$/);
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-prompts-'));
+  const dir = tempDir('prompts');
   writeFileSync(join(dir, 'item.v1.md'), `${t.text}\nOne more line.`);
   const edited = loadPromptTemplate('item', 'v1', dir);
   assert.notEqual(edited.version, t.version);

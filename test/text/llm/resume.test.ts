@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../../../src/data/store/store.js';
 import { startFakeOpenAiServer } from '../../helpers/fake-openai-server.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const CHILD = join(import.meta.dirname, 'extract-child.ts');
 
@@ -28,7 +28,7 @@ function okCount(storePath: string): number {
 }
 
 test('SIGKILL mid-run loses only in-flight requests; the re-run completes every record exactly once', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-resume-'));
+  const dir = tempDir('resume');
   const storePath = join(dir, 'lmmrec.sqlite');
   const server = await startFakeOpenAiServer({ defaultDelayMs: 40 });
   try {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { test } from 'node:test';
@@ -8,6 +7,7 @@ import { openStore } from '../../../src/data/store/store.js';
 import { loadEntityOutputs, motivationText, summaryText } from '../../../src/text/llm/outputs.js';
 import { importProfiles, readItemMetadata, readProfileTexts } from '../../../src/text/llm/sources.js';
 import { FIXTURES } from './fixtures.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 test('rlmrec_amazon_book profiles import as summary records (provider and generator "dataset")', async () => {
   const file = join(FIXTURES, 'tiny_amazon_book', 'user_profiles.jsonl');
@@ -29,14 +29,14 @@ test('rlmrec_amazon_book profiles import as summary records (provider and genera
 });
 
 test('profile files with a bad id name the line', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-src-'));
+  const dir = tempDir('src');
   const f = join(dir, 'item_profiles.jsonl');
   writeFileSync(f, '{"item": 0, "profile": "a"}\n{"item": 9, "profile": "b"}\n');
   await assert.rejects(readProfileTexts(f, 'item', 2), /item_profiles\.jsonl:2: field "item": expected an integer id in \[0, 2\)/);
 });
 
 test('Steam item metadata (items.jsonl.gz lines) becomes prompt fields', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lmmrec-src-'));
+  const dir = tempDir('src');
   const f = join(dir, 'items.jsonl.gz');
   const lines = [
     { item: 0, product_id: '328100', title: 'Gunspell - Steam Edition', app_name: 'Gunspell - Steam Edition', genres: ['Adventure', 'Indie', 'RPG'], tags: ['Adventure', 'RPG', 'Indie', 'Puzzle', 'Match 3'], specs: ['Single-player'], developer: 'Ino-Co Plus', publisher: 'KISS ltd', release_date: '2014-11-07', price: 14.99, sentiment: 'Mixed', early_access: false },
