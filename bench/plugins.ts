@@ -66,6 +66,7 @@ const VARIANTS: Record<string, { plugins: string[]; settings?: Record<string, un
   'lmmrec/fast-512': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, alignBatch: 512, nodeCap: 512 } } },
   'lmmrec/fast-256': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, alignBatch: 256, nodeCap: 256 } } },
   'lmmrec/fast-512-noime': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, alignBatch: 512, nodeCap: 512, useIME: false } } },
+  'lmmrec/fast-256-noime': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, alignBatch: 256, nodeCap: 256, useIME: false } } },
   ...terms('lmmrec', {}),
   ...terms('lmmrec/fast', FAST),
   ...terms('lmmrec/fast-512', { ...FAST, alignBatch: 512, nodeCap: 512 }),
