@@ -9,6 +9,7 @@ import type { BaseModel, Batch, Embeddings, LossTerms, ModelContext, Scorer, Ste
 import { createDotScorer } from './dot-scorer.js';
 import { createPolyBranch } from './polycf-branch.js';
 import { type BasisWork, createBasisWork, pairFeatures, scoreSignals } from './polycf-basis.js';
+import { densePairFeatures, denseSecondOrder } from './polycf-dense.js';
 import { buildGramFilters, buildLowPass, type GramFilter, type LowPass, lowPassCoords } from './polycf-filter.js';
 
 /**
@@ -77,7 +78,13 @@ export type PolyCfConfig = z.infer<typeof PolyCfConfig>;
 
 const rowOf = (train: ModelContext['train'], u: number): Int32Array => train.indices.subarray(train.indptr[u], train.indptr[u + 1]);
 
-export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promise<BaseModel> {
+/**
+ * Memory for the dense T_2 tables (|Γ|·n_i² floats) above which training falls back to full sparse products
+ * (the same model, 3–4× slower per step). 1.5 GiB holds Amazon-book (1.04 GB) and Yelp (1.45 GB).
+ */
+export const DENSE_BASIS_BYTES = 1.5 * 2 ** 30;
+
+export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext, opts: { denseBasisBytes?: number } = {}): Promise<BaseModel> {
   const { train, kernels: k } = ctx;
   const nu = train.rows, ni = train.cols, K = cfg.order;
   const basis = createRng(0).derive('polycf-basis');
@@ -92,7 +99,9 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promis
     ? createPolyBranch(train, cfg.branchDim, cfg.branchLayers, ctx.rng.derive('polycf-branch'), k)
     : undefined;
 
-  let work: BasisWork | undefined;
+  const work = createBasisWork(nu, ni, K);
+  const dense = (K === 2 || K === 3) && filters.length * 4 * ni * ni <= (opts.denseBasisBytes ?? DENSE_BASIS_BYTES);
+  const t2 = dense ? filters.map((f) => denseSecondOrder(k, f, work)) : undefined;
   return {
     name: 'polycf',
     numUsers: nu,
@@ -103,11 +112,10 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promis
     loss(t: Tape, e: Embeddings, batch: Batch, step: StepContext): LossTerms {
       const { col, input, b } = holdOut(train, batch, cfg.holdout, step.rng);
       const n = b.users.length;
-      work ??= createBasisWork(nu, ni, K);
       const z = lowPass ? new Float32Array(input.length * lowPass.rank) : undefined;
       if (lowPass) lowPassCoords(lowPass, input, z!);
       const neg = cfg.negatives === 'top'
-        ? hardNegatives(k, train, b.users, col, input, filters, lowPass, K, theta.value.data, cfg.topNegatives, work, step.rng)
+        ? hardNegatives(k, train, b.users, col, input, { filters, lowPass, K, t2 }, theta.value.data, cfg.topNegatives, work, step.rng)
         : b.neg;
       // Basis features of the positive pairs (rows 0..n) and the negative pairs (rows n..2n).
       const feat = new Float32Array(2 * n * nf), items = new Int32Array(2 * n), cols = new Int32Array(2 * n);
@@ -115,7 +123,8 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promis
       items.set(neg, n);
       cols.set(col);
       cols.set(col, n);
-      pairFeatures(k, filters, K, input, cols, items, nf, feat, work);
+      if (t2) densePairFeatures(filters, t2, K, input, cols, items, nf, feat, work);
+      else pairFeatures(k, filters, K, input, cols, items, nf, feat, work);
       if (lowPass) for (let p = 0; p < 2 * n; p++) feat[p * nf + nf - 1] = lowPassScore(lowPass, z!, cols[p], items[p]);
       const fp = matrix(n, nf), fn = matrix(n, nf);
       fp.data.set(feat.subarray(0, n * nf));
@@ -144,7 +153,7 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext): Promis
       return terms;
     },
     freeze: () => {
-      const poly = polyScorer(k, train, filters, lowPass, K, Float32Array.from(theta.value.data));
+      const poly = polyScorer(k, train, { filters, lowPass, K, t2 }, Float32Array.from(theta.value.data));
       if (!branch) return poly;
       const e = branch.freeze();
       const dot = createDotScorer(e.users, e.items, nu, ni, e.dim, k);
@@ -183,17 +192,26 @@ function lowPassScore(lp: LowPass, z: Float32Array, b: number, i: number): numbe
   return s * lp.sqrtDeg[i];
 }
 
+/** The fixed (θ-independent) pieces of the model. */
+interface Basis {
+  readonly filters: GramFilter[];
+  readonly lowPass: LowPass | undefined;
+  readonly K: number;
+  /** Dense T_2 per filter, when they fit DENSE_BASIS_BYTES. */
+  readonly t2: Float32Array[] | undefined;
+}
+
 /**
  * One negative per triple, uniform over the user's `top` best-scored non-training items under θ (full scores
  * of the filter's input signals, plus the low-pass term).
  */
 function hardNegatives(
   k: ModelContext['kernels'], train: ModelContext['train'], users: Int32Array, col: Int32Array, input: Int32Array[],
-  filters: GramFilter[], lp: LowPass | undefined, K: number, theta: Float32Array, top: number, w: BasisWork, rng: Rng,
+  basis: Basis, theta: Float32Array, top: number, w: BasisWork, rng: Rng,
 ): Int32Array {
   const ni = train.cols, c = input.length;
   const rows = new Float32Array(c * ni);
-  scoreSignals(k, filters, lp, K, theta, input, rows, w);
+  scoreSignals(k, basis.filters, basis.lowPass, basis.K, theta, input, rows, w, basis.t2);
   const work = createTopKWork(Math.min(top, ni)), best = new Int32Array(c * work.k), found = new Int32Array(c);
   const userOf = new Int32Array(c);
   col.forEach((b, p) => (userOf[b] = users[p]));
@@ -202,10 +220,7 @@ function hardNegatives(
 }
 
 /** Full scores from fixed coefficients: the training rows of the users through the filters (polycf-basis.ts). */
-function polyScorer(
-  k: ModelContext['kernels'], train: ModelContext['train'], filters: GramFilter[], lowPass: LowPass | undefined,
-  K: number, theta: Float32Array,
-): Scorer {
+function polyScorer(k: ModelContext['kernels'], train: ModelContext['train'], basis: Basis, theta: Float32Array): Scorer {
   const ni = train.cols, nu = train.rows;
   let work: BasisWork | undefined;
   return {
@@ -214,8 +229,8 @@ function polyScorer(
       const c = users.length;
       if (out.length < c * ni) throw new RangeError(`scoreBatch: out has ${out.length} floats, need ${c} × ${ni}`);
       for (const u of users) if (!(u >= 0 && u < nu)) throw new RangeError(`scoreBatch: user ${u} out of range [0, ${nu})`);
-      work ??= createBasisWork(nu, ni, K);
-      scoreSignals(k, filters, lowPass, K, theta, Array.from(users, (u) => rowOf(train, u)), out, work);
+      work ??= createBasisWork(nu, ni, basis.K);
+      scoreSignals(k, basis.filters, basis.lowPass, basis.K, theta, Array.from(users, (u) => rowOf(train, u)), out, work, basis.t2);
     },
   };
 }

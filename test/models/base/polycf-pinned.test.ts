@@ -3,6 +3,7 @@ import { before, describe, test } from 'node:test';
 import type { Dataset } from '../../../src/data/dataset.js';
 import { loadDataset } from '../../../src/data/load.js';
 import { sampleEpochTriples } from '../../../src/data/negatives.js';
+import { createPolyCf, PolyCfConfig } from '../../../src/models/base/polycf.js';
 import type { BaseModel } from '../../../src/models/types.js';
 import { createAdam } from '../../../src/tensor/adam.js';
 import * as F from '../../../src/tensor/fn.js';
@@ -92,14 +93,18 @@ describe('PolyCF pinned to the first implementation', () => {
     ds = await loadDataset(TINY, { texts: false });
   });
 
-  test('defaults (3 Gram filters, K = 3, low-pass rank 8): losses, θ gradient, θ after Adam, full scores', async () => {
-    const m = await tinyModel(ds, 'polycf', { lowPassRank: 8, usersPerBatch: 16 });
-    const got = trace(m, ds);
-    got.terms.forEach((t, s) => nearAll(t, PINNED.uniform.terms[s], `terms of step ${s}`));
-    nearAll(got.grad, PINNED.uniform.grad, 'grad θ');
-    nearAll(got.theta, PINNED.uniform.theta, 'θ');
-    nearAll(checksums(allScores(m, ds.numUsers)), PINNED.uniform.scores, 'scores');
-  });
+  for (const mode of ['dense T_2 tables', 'sparse products only'] as const) {
+    test(`defaults (3 Gram filters, K = 3, low-pass rank 8), ${mode}: losses, θ gradient, θ after Adam, full scores`, async () => {
+      const cfg = PolyCfConfig.parse({ lowPassRank: 8, usersPerBatch: 16 });
+      const ctx = { train: ds.train, kernels: scalarKernels, rng: createRng(7).derive('init') };
+      const m = await createPolyCf(cfg, ctx, { denseBasisBytes: mode === 'sparse products only' ? 0 : undefined });
+      const got = trace(m, ds);
+      got.terms.forEach((t, s) => nearAll(t, PINNED.uniform.terms[s], `terms of step ${s}`));
+      nearAll(got.grad, PINNED.uniform.grad, 'grad θ');
+      nearAll(got.theta, PINNED.uniform.theta, 'θ');
+      nearAll(checksums(allScores(m, ds.numUsers)), PINNED.uniform.scores, 'scores');
+    });
+  }
 
   test('hard negatives (top 5) and the embedding branch: losses and gradients', async () => {
     const br = await tinyModel(ds, 'polycf', { order: 2, lowPassRank: 8, usersPerBatch: 16, branchDim: 8, branchLayers: 2 });
