@@ -133,12 +133,13 @@ function groupPairs(col: Int32Array, c: number): number[][] {
 
 /**
  * Full scores of the signals `inputs` with fixed coefficients θ (|filters|·K basis weights, then β when
- * there is a low-pass term), user-major into out (c × n_i): Σ_g Σ_o θ·[T_o S]ᵀ + β·low-pass. With dense
- * T_2 tables (polycf-dense.ts), T_2 S is read from their rows instead of two SpMMs per filter.
+ * there is a low-pass term), user-major into out (c × n_i): Σ_g Σ_o θ·[T_o S]ᵀ + β·low-pass. (Reading
+ * T_2 S from dense T_2 rows is not cheaper here: a user's full training row has ~|row|·n_i reads against
+ * 2·nnz(R) SIMD multiply-adds for the two SpMMs.)
  */
 export function scoreSignals(
   k: Kernels, filters: readonly GramFilter[], lowPass: LowPass | undefined, K: number, theta: Float32Array,
-  inputs: readonly Int32Array[], out: Float32Array, w: BasisWork, t2?: readonly Float32Array[],
+  inputs: readonly Int32Array[], out: Float32Array, w: BasisWork,
 ): void {
   const c = inputs.length, ni = filters[0].r.cols;
   if (lowPass) {
@@ -159,26 +160,12 @@ export function scoreSignals(
       firstTerm(f, inputs, b0, cb, cur, w);
       k.axpy(theta[g * K], cur, acc, n);
       for (let o = 2; o <= K; o++) {
-        if (o === 2 && t2) denseSecondBlock(t2[g], ni, inputs, b0, cb, next, w);
-        else nextTerm(k, f, cur, prev, cb, w, next);
+        nextTerm(k, f, cur, prev, cb, w, next);
         k.axpy(theta[g * K + o - 1], next, acc, n);
         const free = prev === w.s ? spare : prev;
         [prev, cur, next] = [cur, next, free];
       }
     });
     for (let i = 0; i < ni; i++) for (let b = 0; b < cb; b++) out[(b0 + b) * ni + i] += acc[i * cb + b];
-  }
-}
-
-/** Block of [S T_2] (item-major n_i × c) for the signals inputs[b0 .. b0 + c), from rows of the dense T_2. */
-export function denseSecondBlock(t2: Float32Array, ni: number, inputs: readonly Int32Array[], b0: number, c: number, out: Float32Array, w: BasisWork): void {
-  const sum = w.sum;
-  for (let b = 0; b < c; b++) {
-    sum.fill(0);
-    for (const l of inputs[b0 + b]) {
-      const base = l * ni;
-      for (let j = 0; j < ni; j++) sum[j] += t2[base + j];
-    }
-    for (let j = 0; j < ni; j++) out[j * c + b] = sum[j];
   }
 }

@@ -8,7 +8,6 @@ import type { GramFilter } from './polycf-filter.js';
  * T_1 T_2 = (T_3 + T_1)/2, [S T_3]_i = 2 (S T_1)·T_2[i, :] − [S T_1]_i, where S T_1 is sparse (the items
  * two hops from the input). Memory n_i² floats per filter (348 MB on Amazon-book, 485 MB on Yelp), built
  * once from the graph (two SpMMs per block of 64 columns: ~2·nnz(R)·n_i multiply-adds per filter).
- * Only the time-critical reads use the symmetry: training features read row i as column i.
  */
 export function denseSecondOrder(k: Kernels, f: GramFilter, w: BasisWork): Float32Array {
   const ni = f.r.cols, out = new Float32Array(ni * ni), { indptr, indices, values } = f.p;
@@ -20,7 +19,7 @@ export function denseSecondOrder(k: Kernels, f: GramFilter, w: BasisWork): Float
     k.spmm(f.r, pb, w.mid, cb, false);
     k.spmm(f.rt, w.mid, p2, cb, false);
     // Row i0 + q of the table is column i0 + q of T_2; P² is symmetric up to rounding, so rows and columns
-    // agree within float32 rounding (training reads rows as columns, full scoring rows as rows).
+    // agree within float32 rounding.
     for (let j = 0; j < ni; j++) {
       for (let q = 0; q < cb; q++) out[(i0 + q) * ni + j] = a * p2[j * cb + q] - b * pb[j * cb + q] + (j === i0 + q ? 1 : 0);
     }
@@ -66,15 +65,15 @@ export function densePairFeatures(
         t1[j] -= 1;
       }
       for (const p of pairs) {
-        const i = item[p], at = p * nf + g * K, base = i * ni;
+        const i = item[p], at = p * nf + g * K, ti = T.subarray(i * ni, (i + 1) * ni);
         const f1 = seen[i] === stamp ? t1[i] : 0;
         let s2 = 0;
-        for (const l of row) s2 += T[base + l];
+        for (const l of row) s2 += ti[l];
         out[at] = f1;
         out[at + 1] = s2;
         if (K === 3) {
           let d = 0;
-          for (let q = 0; q < n; q++) d += t1[touched[q]] * T[base + touched[q]];
+          for (let q = 0; q < n; q++) d += t1[touched[q]] * ti[touched[q]];
           out[at + 2] = Math.fround(2 * d) - f1;
         }
       }

@@ -115,7 +115,7 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext, opts: {
       const z = lowPass ? new Float32Array(input.length * lowPass.rank) : undefined;
       if (lowPass) lowPassCoords(lowPass, input, z!);
       const neg = cfg.negatives === 'top'
-        ? hardNegatives(k, train, b.users, col, input, { filters, lowPass, K, t2 }, theta.value.data, cfg.topNegatives, work, step.rng)
+        ? hardNegatives(k, train, b.users, col, input, { filters, lowPass, K }, theta.value.data, cfg.topNegatives, work, step.rng)
         : b.neg;
       // Basis features of the positive pairs (rows 0..n) and the negative pairs (rows n..2n).
       const feat = new Float32Array(2 * n * nf), items = new Int32Array(2 * n), cols = new Int32Array(2 * n);
@@ -153,7 +153,7 @@ export async function createPolyCf(cfg: PolyCfConfig, ctx: ModelContext, opts: {
       return terms;
     },
     freeze: () => {
-      const poly = polyScorer(k, train, { filters, lowPass, K, t2 }, Float32Array.from(theta.value.data));
+      const poly = polyScorer(k, train, { filters, lowPass, K }, Float32Array.from(theta.value.data));
       if (!branch) return poly;
       const e = branch.freeze();
       const dot = createDotScorer(e.users, e.items, nu, ni, e.dim, k);
@@ -197,8 +197,6 @@ interface Basis {
   readonly filters: GramFilter[];
   readonly lowPass: LowPass | undefined;
   readonly K: number;
-  /** Dense T_2 per filter, when they fit DENSE_BASIS_BYTES. */
-  readonly t2: Float32Array[] | undefined;
 }
 
 /**
@@ -211,7 +209,7 @@ function hardNegatives(
 ): Int32Array {
   const ni = train.cols, c = input.length;
   const rows = new Float32Array(c * ni);
-  scoreSignals(k, basis.filters, basis.lowPass, basis.K, theta, input, rows, w, basis.t2);
+  scoreSignals(k, basis.filters, basis.lowPass, basis.K, theta, input, rows, w);
   const work = createTopKWork(Math.min(top, ni)), best = new Int32Array(c * work.k), found = new Int32Array(c);
   const userOf = new Int32Array(c);
   col.forEach((b, p) => (userOf[b] = users[p]));
@@ -230,7 +228,7 @@ function polyScorer(k: ModelContext['kernels'], train: ModelContext['train'], ba
       if (out.length < c * ni) throw new RangeError(`scoreBatch: out has ${out.length} floats, need ${c} × ${ni}`);
       for (const u of users) if (!(u >= 0 && u < nu)) throw new RangeError(`scoreBatch: user ${u} out of range [0, ${nu})`);
       work ??= createBasisWork(nu, ni, basis.K);
-      scoreSignals(k, basis.filters, basis.lowPass, basis.K, theta, Array.from(users, (u) => rowOf(train, u)), out, work, basis.t2);
+      scoreSignals(k, basis.filters, basis.lowPass, basis.K, theta, Array.from(users, (u) => rowOf(train, u)), out, work);
     },
   };
 }
