@@ -9,6 +9,7 @@ import { edgeDot } from './edge-dot.js';
 import { gatherRows } from './gather-rows.js';
 import { infoNce } from './info-nce.js';
 import { infoNceWeighted } from './info-nce-weighted.js';
+import { infoNceFdlibm, infoNceWeightedFdlibm } from './info-nce-fdlibm.js';
 import { leakyRelu } from './leaky-relu.js';
 import { log } from './log.js';
 import { logSoftmaxRows } from './log-softmax-rows.js';
@@ -43,4 +44,5 @@ export const OPS = {
   exp, log, leakyRelu, relu, sigmoid, tanh, rowL2Normalize, logSumExpRows, softmaxRows, logSoftmaxRows,
   concatCols, sliceCols, sum, mean, sumSquares, sumRows, rowDot, bprLoss, infoNce,
   edgeDot, rowNormSpmm, infoNceWeighted, prototypeReadout,
+  infoNceFdlibm, infoNceWeightedFdlibm,
 } satisfies Record<string, AnyOp>;
