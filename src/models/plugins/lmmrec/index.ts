@@ -44,6 +44,9 @@ export const LmmrecConfig = z.strictObject({
    * exact. The approximations below trade fidelity for time. CPU per step on Amazon-book (bench/plugins.ts,
    * 256-d text, 2 threads): the defaults ~100× a LightGCN step; { userCandidates: 'batch', alignBatch: 512,
    * nodeCap: 512, prototypes: 32 } ~7× (`lmmrec/fast-512`), ~3.5× with useIME off, ~4.5× at alignBatch 256.
+   * With 1024 / 1024 and real 256-d text (1 thread) ~11×: the IME ~4×, L_sem and L_align ~3× each, MCS ~1.5×,
+   * ITC ~1×; ≤ 3× needs alignBatch 256 with useIME off (~2×). The IME's anchor subgraph holds ~85 % of the
+   * nodes at alignBatch 1024 (~70 % at 512): its cost is the per-layer prototype read-outs of those nodes.
    */
   /** Candidates of the user terms of L_sem / L_align: all users (IRLLRec; n_u × |B| similarities) or the batch's. */
   userCandidates: z.enum(['all', 'batch']).default('all'),
