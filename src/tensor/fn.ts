@@ -75,9 +75,9 @@ export const bprLoss = (t: Recorder, u: Node, p: Node, q: Node): Node => t.run(O
 export const infoNce = (t: Recorder, a: Node, b: Node, c: Node, temperature: number, eps = 1e-8): Node =>
   t.run(OPS.infoNce, [a, b, c], { temperature, eps });
 
-/** infoNce with its softmax on expFdlibm: the same values, faster on one thread (ops/info-nce-fdlibm.ts). */
-export const infoNceFdlibm = (t: Recorder, a: Node, b: Node, c: Node, temperature: number, eps = 1e-8): Node =>
-  t.run(OPS.infoNceFdlibm, [a, b, c], { temperature, eps });
+/** infoNce on the first `rows` rows of a, b and c (equal shapes; the rest is padding and gets no gradient). */
+export const infoNcePrefix = (t: Recorder, a: Node, b: Node, c: Node, rows: number, temperature: number, eps = 1e-8): Node =>
+  t.run(OPS.infoNcePrefix, [a, b, c], { temperature, eps, rows });
 
 /** a[r_k] · b[c_k] for every stored entry k of the pattern (nnz × 1): per-edge similarities. */
 export const edgeDot = (t: Recorder, a: Node, b: Node, p: EdgePattern): Node => t.run(OPS.edgeDot, [a, b], p);

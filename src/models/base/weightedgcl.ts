@@ -8,7 +8,7 @@ import type { Rng } from '../../util/rng.js';
 import type { BaseModel, Batch, Embeddings, LossTerms, ModelContext, StepContext } from '../types.js';
 import { createDotScorer } from './dot-scorer.js';
 import { combineLayers, createGraph, detachRows, propagate, splitUsersItems } from './graph.js';
-import { createGrowingSizer, infoNcePrefix, paddedUnique } from './weightedgcl-padding.js';
+import { createGrowingSizer, paddedUnique } from './weightedgcl-padding.js';
 
 /**
  * WeightedGCL (Chen, Xu, Wei, Peng, SIGIR 2025), method.md §C.2, after the authors' `weightedgcl.py` and
@@ -107,7 +107,7 @@ export function createWeightedGcl(cfg: WeightedGclConfig, ctx: ModelContext): Ba
     const last = t.value(lastLayer).data, v = F.gatherRows(t, finalPart, ids);
     const v1 = weighted(t, F.add(t, v, t.constant(noise(2 * slot, last, ids, rows, offset, rng))));
     const v2 = weighted(t, F.add(t, v, t.constant(noise(2 * slot + 1, last, ids, rows, offset, rng))));
-    return t.run(infoNcePrefix, [v1, v2, v2], { temperature: cfg.temperature, eps: 1e-24, rows });
+    return F.infoNcePrefix(t, v1, v2, v2, rows, cfg.temperature, 1e-24);
   };
 
   return {

@@ -4,7 +4,7 @@ import type { Mat } from '../../tensor/tensor.js';
 import type { Batch } from '../types.js';
 import type { TextPair } from './context.js';
 import type { Projector } from './projector.js';
-import { infoNceWeightedFdlibm } from '../../tensor/ops/info-nce-fdlibm.js';
+import { infoNceWeighted as infoNceWeightedOp } from '../../tensor/ops/info-nce-weighted.js';
 import { copyRows, createScratch, createSizer, type Distinct, distinct, rowIndex, type Sizer, withText } from './rows.js';
 
 /** 'all': every user's projected text is a candidate (RLMRec); 'batch': the batch users' rows, like items. */
@@ -113,12 +113,9 @@ export interface Anchors {
   readonly itemRow?: Int32Array;
 }
 
-/**
- * Weighted InfoNCE over distinct rows (src/tensor/ops/info-nce-weighted.ts), its softmax on expFdlibm (the same
- * values as Math.exp, faster: src/tensor/ops/info-nce-fdlibm.ts).
- */
+/** Weighted InfoNCE over distinct rows (src/tensor/ops/info-nce-weighted.ts). */
 export function infoNceWeighted(t: Tape, a: Node, b: Node, c: Node, temperature: number, weights: Float32Array, counts?: Float32Array): Node {
-  return t.run(infoNceWeightedFdlibm, [a, b, c], { temperature, eps: 1e-8, weights, counts });
+  return t.run(infoNceWeightedOp, [a, b, c], { temperature, eps: 1e-8, weights, counts });
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Arr } from '../tensor.js';
+import { expFdlibm } from './exp-fdlibm.js';
 
 /**
  * Row-wise kernels. Each handles rows [0, rows) independently, so the worker pool can hand out row ranges
@@ -107,7 +108,7 @@ export function softmaxRows(x: Arr, y: Arr, lse: Arr, rows: number, cols: number
     }
     let s = 0;
     for (let j = 0; j < cols; j++) {
-      const e = Math.exp(scale * x[o + j] - mx);
+      const e = expFdlibm(scale * x[o + j] - mx);
       y[o + j] = e;
       s += e;
     }

@@ -8,8 +8,8 @@ import { exp } from './exp.js';
 import { edgeDot } from './edge-dot.js';
 import { gatherRows } from './gather-rows.js';
 import { infoNce } from './info-nce.js';
+import { infoNcePrefix } from './info-nce-prefix.js';
 import { infoNceWeighted } from './info-nce-weighted.js';
-import { infoNceFdlibm, infoNceWeightedFdlibm } from './info-nce-fdlibm.js';
 import { leakyRelu } from './leaky-relu.js';
 import { log } from './log.js';
 import { logSoftmaxRows } from './log-softmax-rows.js';
@@ -43,6 +43,5 @@ export const OPS = {
   add, sub, mul, div, scale, addConst, addRowVector, matmul, spmm, gatherRows, scatterAddRows,
   exp, log, leakyRelu, relu, sigmoid, tanh, rowL2Normalize, logSumExpRows, softmaxRows, logSoftmaxRows,
   concatCols, sliceCols, sum, mean, sumSquares, sumRows, rowDot, bprLoss, infoNce,
-  edgeDot, rowNormSpmm, infoNceWeighted, prototypeReadout,
-  infoNceFdlibm, infoNceWeightedFdlibm,
+  edgeDot, rowNormSpmm, infoNceWeighted, infoNcePrefix, prototypeReadout,
 } satisfies Record<string, AnyOp>;

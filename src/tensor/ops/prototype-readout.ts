@@ -1,5 +1,4 @@
 import type { Arr } from '../tensor.js';
-import { fdlibmSoftmax } from './exp-fdlibm.js';
 import { arity, check, type Op } from './op.js';
 import { randMat } from './sample.js';
 
@@ -13,8 +12,8 @@ export interface PrototypeReadoutAttrs {
  *   Z = rowL2Normalize(softmax_row(E P) Pᵀ),  E n × d, P d × K.
  * One op instead of four (matmul, softmaxRows, matmul, rowL2Normalize): the n × K and n × d intermediates
  * live in scratch instead of as tape nodes with their own gradient buffers. Forward and backward make the
- * same kernel calls with the same arguments, in the same order, as the four-op chain (the softmax on
- * expFdlibm, which equals Math.exp), so values and gradients are bit-identical to it
+ * same kernel calls with the same arguments, in the same order, as the four-op chain, so values and gradients
+ * are bit-identical to it
  * (test/tensor/prototype-readout.test.ts).
  */
 export const prototypeReadout: Op<PrototypeReadoutAttrs> = {
@@ -28,7 +27,7 @@ export const prototypeReadout: Op<PrototypeReadoutAttrs> = {
   forward(k, [e, p], y, { eps }, scratch) {
     const n = e.rows, d = e.cols, kk = p.cols, w = layout(scratch, n, d, kk);
     k.gemm(e.data, p.data, w.logits, n, d, kk, false, false, false);
-    fdlibmSoftmax(k).softmaxRows(w.logits, w.soft, w.lse, n, kk, 1);
+    k.softmaxRows(w.logits, w.soft, w.lse, n, kk, 1);
     k.gemm(w.soft, p.data, w.mix, n, kk, d, false, true, false);
     k.rowL2Normalize(w.mix, y.data, w.norms, n, d, eps);
   },

@@ -44,5 +44,5 @@ export function mcsLoss(t: Tape, text: Node, cf: Node, rng: Rng, temperature: nu
   const v = t.value(text);
   const x = F.mul(t, text, t.constant(noiseFactors(v.rows, v.cols, rng, scratch[0])));
   const e = F.mul(t, cf, t.constant(noiseFactors(v.rows, v.cols, rng, scratch[1])));
-  return F.scale(t, F.infoNceFdlibm(t, x, e, e, temperature), 1 / v.rows);
+  return F.scale(t, F.infoNce(t, x, e, e, temperature), 1 / v.rows);
 }

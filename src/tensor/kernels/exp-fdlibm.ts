@@ -1,7 +1,3 @@
-import { softmaxRows as scalarSoftmaxRows } from '../kernels/scalar-rows.js';
-import type { Kernels } from '../kernels/types.js';
-import type { Arr } from '../tensor.js';
-
 /**
  * Math.exp, bit for bit, about 1.3–1.4× faster in V8 on softmax inputs: a JavaScript transcription of fdlibm's
  * __ieee754_exp (FreeBSD msun e_exp.c) as V8 ships it for Math.exp (src/base/ieee754.cc, which adds exp(1) = E). Each
@@ -9,7 +5,8 @@ import type { Arr } from '../tensor.js';
  * (test/tensor/exp-fdlibm.test.ts compares it with Math.exp on millions of arguments over every branch); it
  * only avoids the call into C++. The high-word tests of the C code become comparisons of |x| with the doubles
  * whose high words they name; arguments beyond ≈ ±709.78 (overflow, deep underflow, NaN) go to Math.exp.
- * InfoNCE and the prototype read-out spend much of their time in exp (a 1024 × 1024 softmax per InfoNCE).
+ * The row softmax (scalar-rows.ts) uses it: InfoNCE and the prototype read-out spend much of their time in exp (a
+ * 1024 × 1024 softmax per InfoNCE), on one thread and on the worker pool alike.
  */
 const words = new DataView(new ArrayBuffer(8));
 function fromHighWord(hi: number): number {
@@ -68,39 +65,4 @@ export function expFdlibm(x: number): number {
   if (k === 1024) return y * 2.0 * 2 ** 1023;
   if (k >= -1021) return y * POW2[k + POW2_OFFSET];
   return y * POW2[k + 1000 + POW2_OFFSET] * TWO_M1000;
-}
-
-/** The scalar kernel softmaxRows (same passes, same roundings) with exp = expFdlibm: the same values. */
-export function softmaxRowsFdlibm(x: Arr, y: Arr, lse: Arr, rows: number, cols: number, scale: number): void {
-  for (let i = 0; i < rows; i++) {
-    const o = i * cols;
-    let mx = -Infinity;
-    for (let j = 0; j < cols; j++) {
-      const v = scale * x[o + j];
-      if (v > mx) mx = v;
-    }
-    let s = 0;
-    for (let j = 0; j < cols; j++) {
-      const e = expFdlibm(scale * x[o + j] - mx);
-      y[o + j] = e;
-      s += e;
-    }
-    const inv = 1 / s;
-    for (let j = 0; j < cols; j++) y[o + j] *= inv;
-    lse[i] = mx + Math.log(s);
-  }
-}
-
-const swapped = new WeakMap<Kernels, Kernels>();
-
-/**
- * The table with softmaxRows → softmaxRowsFdlibm when it uses the scalar one (scalar and single-thread fast
- * tables); other tables (the worker pool, whose softmax runs in parallel) are returned as they are. Either way
- * the softmax values are the same.
- */
-export function fdlibmSoftmax(k: Kernels): Kernels {
-  if (k.softmaxRows !== scalarSoftmaxRows) return k;
-  let out = swapped.get(k);
-  if (out === undefined) swapped.set(k, (out = { ...k, softmaxRows: softmaxRowsFdlibm }));
-  return out;
 }
