@@ -2,6 +2,7 @@ import { type GemmChoice, loadGemm } from './gemm-select.js';
 import { scalarKernels } from './scalar.js';
 import type { Kernels } from './types.js';
 import { bestAdamStep } from './wasm-adam.js';
+import { bestElementwise } from './wasm-elementwise.js';
 import { bestSpmm } from './wasm-spmm.js';
 
 export interface FastKernels extends Kernels {
@@ -10,11 +11,11 @@ export interface FastKernels extends Kernels {
 
 /**
  * Single-threaded kernels with the fastest GEMM available: the scalar table with the wasm SIMD GEMM when
- * dist/wasm/gemm.wasm is built (`npm run build`), the scalar GEMM otherwise (`gemmKind` says which). SpMM
- * and the Adam step use the wasm SIMD kernels when dist/wasm/{spmm,adam}.wasm are built; those are
- * bit-identical to the scalar ones.
+ * dist/wasm/gemm.wasm is built (`npm run build`), the scalar GEMM otherwise (`gemmKind` says which). SpMM,
+ * the Adam step, addMany and axpy use the wasm SIMD kernels when dist/wasm/{spmm,adam,elementwise}.wasm are
+ * built; those are bit-identical to the scalar ones.
  */
 export async function createFastKernels(gemm: GemmChoice = 'auto'): Promise<FastKernels> {
   const loaded = await loadGemm(gemm);
-  return { ...scalarKernels, name: `fast-${loaded.kind}`, gemm: loaded.gemm, spmm: bestSpmm(), adamStep: bestAdamStep(), gemmKind: loaded.kind };
+  return { ...scalarKernels, name: `fast-${loaded.kind}`, gemm: loaded.gemm, spmm: bestSpmm(), adamStep: bestAdamStep(), ...bestElementwise(), gemmKind: loaded.kind };
 }

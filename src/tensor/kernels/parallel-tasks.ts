@@ -7,6 +7,7 @@ import type { SparseMat } from '../sparse.js';
 import { topKRows } from '../topk.js';
 import type { GemmFn } from './types.js';
 import { bestAdamStep } from './wasm-adam.js';
+import { bestElementwise } from './wasm-elementwise.js';
 import { threadWasmSpmm } from './wasm-spmm.js';
 
 /**
@@ -97,8 +98,8 @@ export const TASKS = {
   },
   add: elems([2], ([a, b, o], _x, n) => ew.add(a, b, o, n)),
   // arrays: out, then the inputs.
-  addMany: elems([0], ([o, ...xs], _x, n) => ew.addMany(o, xs, n)),
-  axpy: elems([1], ([x, y], [alpha], n) => ew.axpy(alpha, x, y, n)),
+  addMany: elems([0], ([o, ...xs], _x, n) => bestElementwise().addMany(o, xs, n)),
+  axpy: elems([1], ([x, y], [alpha], n) => bestElementwise().axpy(alpha, x, y, n)),
   sub: elems([2], ([a, b, o], _x, n) => ew.sub(a, b, o, n)),
   mul: elems([2], ([a, b, o], _x, n) => ew.mul(a, b, o, n)),
   div: elems([2], ([a, b, o], _x, n) => ew.div(a, b, o, n)),
