@@ -169,13 +169,19 @@ export function kernelCases(name: string, factory: () => Kernels | Promise<Kerne
           const seed = rng.int(1000);
           const want = dropEntries(s, 0.7, createRng(seed)), wantT = transposeSparse(want);
           const draws = createRng(seed), keep = shared ? new Uint8Array(new SharedArrayBuffer(nnz)) : new Uint8Array(nnz);
+          const keepT = shared ? new Uint8Array(new SharedArrayBuffer(nnz)) : new Uint8Array(nnz);
+          const tValues = shared ? sharedF32(nnz) : new Float32Array(nnz);
           for (let e = 0; e < nnz; e++) keep[e] = draws.next() < 0.7 ? 1 : 0;
+          for (let e = 0; e < nnz; e++) {
+            keepT[e] = keep[mirror[e]];
+            tValues[e] = s.values[mirror[e]];
+          }
           const out = (): SparseMat => ({
             rows: s.rows, cols: s.cols, indptr: shared ? sharedI32(s.rows + 1) : new Int32Array(s.rows + 1),
             indices: shared ? sharedI32(nnz) : new Int32Array(nnz), values: shared ? sharedF32(nnz) : new Float32Array(nnz),
           });
           const a = out(), t = out();
-          k.keepEntries(s, mirror, keep, a, t);
+          k.keepEntries(s, tValues, keep, keepT, a, t);
           for (const [got, exp, what] of [[a, want, 'a'], [t, wantT, 't']] as const) {
             const n = sparseNnz(exp);
             assert.deepEqual(Array.from(got.indptr), Array.from(exp.indptr), `${what} indptr ${users}x${items}`);

@@ -6,7 +6,7 @@ import {
   sparseOperand, transposeSparse,
 } from '../../tensor/sparse.js';
 import type { Node, Tape } from '../../tensor/tape.js';
-import { sharedF32, sharedI32, toSharedI32 } from '../../tensor/tensor.js';
+import { sharedF32, sharedI32 } from '../../tensor/tensor.js';
 import type { Rng } from '../../util/rng.js';
 
 /**
@@ -37,9 +37,10 @@ export function createGraph(train: CsrPattern): Graph {
  * rescaling. The result and its transpose are written into buffers allocated once; an operand handed out is
  * valid until the next call (a training step records and back-propagates within one call's lifetime).
  *
- * For a structurally symmetric Â with sorted rows (the bipartite adjacency) the draws go into a keep mask
- * and the kernel table builds the matrix and its transpose from it (two threads can build one each); the
- * result equals dropEntries + transposeSparse for the same rng state, which other matrices still use.
+ * For a structurally symmetric Â with sorted rows (the bipartite adjacency) the draws go into a keep mask and,
+ * through the mirror index, into the transpose's mask in the same loop, and the kernel table builds the
+ * matrix and its transpose from them (two threads can build one each); the result equals dropEntries +
+ * transposeSparse for the same rng state, which other matrices still use.
  */
 export function createEdgeDropper(adj: SparseMat, keep: number, kernels: Pick<Kernels, 'keepEntries'> = scalarKernels): (rng: Rng) => SparseOperand {
   if (keep >= 1) {
@@ -58,20 +59,28 @@ export function createEdgeDropper(adj: SparseMat, keep: number, kernels: Pick<Ke
       return op;
     };
   }
-  const mask = new Uint8Array(new SharedArrayBuffer(nnz));
+  // The transpose's values in the pattern's storage order: row r of Âᵀ reads the entries of row r of Â
+  // with their mirrors' values.
+  const tValues = sharedF32(nnz);
+  for (let k = 0; k < nnz; k++) tValues[k] = adj.values[mirror[k]];
+  const mask = new Uint8Array(new SharedArrayBuffer(nnz)), maskT = new Uint8Array(new SharedArrayBuffer(nnz));
   return (rng) => {
     // One draw per stored entry in storage order, the same stream dropEntries consumes.
-    for (let k = 0; k < nnz; k++) mask[k] = rng.next() < keep ? 1 : 0;
-    kernels.keepEntries(adj, mirror, mask, a, t);
+    for (let k = 0; k < nnz; k++) {
+      const b = rng.next() < keep ? 1 : 0;
+      mask[k] = b;
+      maskT[mirror[k]] = b;
+    }
+    kernels.keepEntries(adj, tValues, mask, maskT, a, t);
     return op;
   };
 }
 
-/** mirrorIndex of a square matrix in shared memory, or null when the pattern is not symmetric with sorted rows. */
+/** mirrorIndex of a square matrix, or null when the pattern is not symmetric with sorted rows. */
 function symmetricMirror(adj: SparseMat): Int32Array | null {
   if (adj.rows !== adj.cols) return null;
   try {
-    return toSharedI32(mirrorIndex(adj));
+    return mirrorIndex(adj);
   } catch {
     return null;
   }

@@ -74,12 +74,12 @@ export const TASKS = {
     },
   },
   keepEntries: {
-    // arrays: s (indptr, indices, values), mirror, keep, a (indptr, indices, values), t (same); nums: rows, cols.
-    // Parts: 0 builds a, 1 builds t.
-    outputs: [5, 6, 7, 8, 9, 10],
+    // arrays: s (indptr, indices, values), tValues, keep, keepT, a (indptr, indices, values), t (same);
+    // nums: rows, cols. Parts: 0 builds a, 1 builds t.
+    outputs: [6, 7, 8, 9, 10, 11],
     run(a, [rows, cols], lo, hi) {
       const mat = (o: number): SparseMat => ({ rows, cols, indptr: i32(a[o]), indices: i32(a[o + 1]), values: a[o + 2] as Float32Array });
-      keepEntriesParts(mat(0), i32(a[3]), a[4] as Uint8Array, mat(5), mat(8), lo, hi);
+      keepEntriesParts(mat(0), a[3] as Float32Array, a[4] as Uint8Array, a[5] as Uint8Array, mat(6), mat(9), lo, hi);
     },
   },
   gatherRows: {

@@ -35,48 +35,40 @@ export function spmmScalar(a: SparseMat, x: Arr, y: Arr, n: number, accumulate: 
 }
 
 /**
- * Edge dropout's compaction for a structurally symmetric `s` with sorted rows (mirror from mirrorIndex):
- * `a` gets the entries k with keep[k] = 1 and `t` = aᵀ, built row by row as the entries k whose mirror is
- * kept, with the mirror's value (so `t` equals transposeSparse(a), entry order included). a and t need
- * capacity ≥ nnz(s) (entries past the kept count are scratch); keep holds 0 or 1. Parts 0 (a) and 1 (t) of
- * [lo, hi) are built, so two threads can share the work.
+ * Edge dropout's compaction for a structurally symmetric `s` with sorted rows: `a` gets the entries k with
+ * keep[k] = 1 and `t` = aᵀ. With mirror = mirrorIndex(s), the caller passes tValues[k] = s.values[mirror[k]]
+ * and keepT[k] = keep[mirror[k]]: row r of aᵀ holds the kept entries (c, r) of a, which are the entries of
+ * row r of s whose mirror is kept, in storage order, so `t` equals transposeSparse(a), entry order included.
+ * Both halves are then the same streaming pass. a and t need capacity ≥ nnz(s) (entries past the kept count
+ * are scratch); keep and keepT hold 0 or 1. Parts 0 (a) and 1 (t) of [lo, hi) are built, so two threads can
+ * share the work.
  */
-export function keepEntriesScalar(s: SparseMat, mirror: Int32Array, keep: Uint8Array, a: SparseMat, t: SparseMat): void {
-  keepEntriesParts(s, mirror, keep, a, t, 0, 2);
+export function keepEntriesScalar(
+  s: SparseMat, tValues: Float32Array, keep: Uint8Array, keepT: Uint8Array, a: SparseMat, t: SparseMat,
+): void {
+  keepEntriesParts(s, tValues, keep, keepT, a, t, 0, 2);
 }
 
 export function keepEntriesParts(
-  s: SparseMat, mirror: Int32Array, keep: Uint8Array, a: SparseMat, t: SparseMat, lo: number, hi: number,
+  s: SparseMat, tValues: Float32Array, keep: Uint8Array, keepT: Uint8Array, a: SparseMat, t: SparseMat, lo: number, hi: number,
 ): void {
-  const rows = s.rows, sp = s.indptr, si = s.indices, sv = s.values;
-  if (lo <= 0 && hi > 0) {
-    const ap = a.indptr, ai = a.indices, av = a.values;
-    let w = 0;
-    ap[0] = 0;
-    for (let r = 0; r < rows; r++) {
-      // Branch-free: every entry is written at the cursor, which advances only for kept ones (a dropped
-      // entry is overwritten by the next); 20% drops at random would mispredict a branch often.
-      for (let k = sp[r], e = sp[r + 1]; k < e; k++) {
-        ai[w] = si[k];
-        av[w] = sv[k];
-        w += keep[k];
-      }
-      ap[r + 1] = w;
+  if (lo <= 0 && hi > 0) compactEntries(s.rows, s.indptr, s.indices, s.values, keep, a);
+  if (lo <= 1 && hi > 1) compactEntries(s.rows, s.indptr, s.indices, tValues, keepT, t);
+}
+
+function compactEntries(rows: number, sp: Int32Array, si: Int32Array, sv: Float32Array, keep: Uint8Array, out: SparseMat): void {
+  const op = out.indptr, oi = out.indices, ov = out.values;
+  let w = 0;
+  op[0] = 0;
+  for (let r = 0; r < rows; r++) {
+    // Branch-free: every entry is written at the cursor, which advances only for kept ones (a dropped entry
+    // is overwritten by the next); 20% drops at random would mispredict a branch often.
+    for (let k = sp[r], e = sp[r + 1]; k < e; k++) {
+      oi[w] = si[k];
+      ov[w] = sv[k];
+      w += keep[k];
     }
-  }
-  if (lo <= 1 && hi > 1) {
-    const tp = t.indptr, ti = t.indices, tv = t.values;
-    let w = 0;
-    tp[0] = 0;
-    for (let r = 0; r < rows; r++) {
-      for (let k = sp[r], e = sp[r + 1]; k < e; k++) {
-        const m = mirror[k];
-        ti[w] = si[k];
-        tv[w] = sv[m];
-        w += keep[m];
-      }
-      tp[r + 1] = w;
-    }
+    op[r + 1] = w;
   }
 }
 

@@ -41,11 +41,12 @@ export interface Kernels {
   spmm(a: SparseMat, x: Arr, y: Arr, n: number, accumulate: boolean): void;
 
   /**
-   * Edge-dropout compaction of a structurally symmetric `s` with sorted rows (`mirror` from mirrorIndex): `a`
-   * keeps the entries k with keep[k] = 1 (keep holds only 0 or 1), `t` becomes aᵀ exactly as
-   * transposeSparse(a) would build it. `a` and `t` are s-shaped with capacity ≥ nnz(s).
+   * Edge-dropout compaction of a structurally symmetric `s` with sorted rows: `a` keeps the entries k with
+   * keep[k] = 1, `t` becomes aᵀ exactly as transposeSparse(a) would build it. With mirror = mirrorIndex(s),
+   * tValues[k] = s.values[mirror[k]] and keepT[k] = keep[mirror[k]] (keep, keepT hold only 0 or 1). `a` and
+   * `t` are s-shaped with capacity ≥ nnz(s).
    */
-  keepEntries(s: SparseMat, mirror: Int32Array, keep: Uint8Array, a: SparseMat, t: SparseMat): void;
+  keepEntries(s: SparseMat, tValues: Float32Array, keep: Uint8Array, keepT: Uint8Array, a: SparseMat, t: SparseMat): void;
 
   /** out[i, :] = src[idx[i], :] for i < idx.length. */
   gatherRows(src: Arr, idx: Int32Array, out: Arr, cols: number): void;

@@ -89,8 +89,8 @@ export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<W
       b[T] = s.rows;
       pool.run('spmm', arrays, nums);
     },
-    keepEntries(s, mirror, keep, a, t) {
-      const arrays = [s.indptr, s.indices, s.values, mirror, keep, a.indptr, a.indices, a.values, t.indptr, t.indices, t.values];
+    keepEntries(s, tValues, keep, keepT, a, t) {
+      const arrays = [s.indptr, s.indices, s.values, tValues, keep, keepT, a.indptr, a.indices, a.values, t.indptr, t.indices, t.values];
       const nums = [s.rows, s.cols];
       if (serial(arrays, 2, 2 * sparseNnz(s))) return runLocal('keepEntries', arrays, nums, 2);
       // Two parts (a and t); threads beyond the second get empty ranges.
