@@ -56,25 +56,33 @@ export function signalBlock(numItems: number, inputs: readonly Int32Array[], b0:
   for (let b = 0; b < c; b++) for (const i of inputs[b0 + b]) out[i * c + b] = 1;
 }
 
+/**
+ * The sum of P's rows at the items of `row`, sparse: w.sum[i] for the w.touched[0 .. n) items it reaches (those
+ * marked w.seen[i] === the returned stamp, a fresh one per call). Returns n and the stamp.
+ */
+export function sumGramRows(p: GramFilter['p'], row: Int32Array, w: BasisWork): { n: number; stamp: number } {
+  const { indptr, indices, values } = p, { sum, seen, touched } = w, stamp = ++w.stamp;
+  let n = 0;
+  for (const j of row) {
+    for (let e = indptr[j]; e < indptr[j + 1]; e++) {
+      const i = indices[e];
+      if (seen[i] !== stamp) {
+        seen[i] = stamp;
+        sum[i] = 0;
+        touched[n++] = i;
+      }
+      sum[i] += values[e];
+    }
+  }
+  return { n, stamp };
+}
+
 /** out = T_1 S = (2/λ) P S − S for the signals inputs[b0 .. b0 + c), from the rows of P at the input items. */
 export function firstTerm(f: GramFilter, inputs: readonly Int32Array[], b0: number, c: number, out: Float32Array, w: BasisWork): void {
-  const { indptr, indices, values } = f.p, a = 2 / f.lambdaMax;
-  const { sum, seen, touched } = w;
+  const a = 2 / f.lambdaMax, { sum, touched } = w;
   out.fill(0, 0, f.p.rows * c);
   for (let b = 0; b < c; b++) {
-    const stamp = ++w.stamp, row = inputs[b0 + b];
-    let n = 0;
-    for (const j of row) {
-      for (let e = indptr[j]; e < indptr[j + 1]; e++) {
-        const i = indices[e];
-        if (seen[i] !== stamp) {
-          seen[i] = stamp;
-          sum[i] = 0;
-          touched[n++] = i;
-        }
-        sum[i] += values[e];
-      }
-    }
+    const row = inputs[b0 + b], { n } = sumGramRows(f.p, row, w);
     for (let q = 0; q < n; q++) out[touched[q] * c + b] = Math.fround(sum[touched[q]]) * a;
     for (const j of row) out[j * c + b] -= 1;
   }

@@ -1,5 +1,5 @@
 import type { Kernels } from '../../tensor/kernels/types.js';
-import { BLOCK, type BasisWork } from './polycf-basis.js';
+import { BLOCK, type BasisWork, sumGramRows } from './polycf-basis.js';
 import type { GramFilter } from './polycf-filter.js';
 
 /**
@@ -42,19 +42,8 @@ export function densePairFeatures(
     if (pairs.length === 0) return;
     const row = inputs[b];
     filters.forEach((f, g) => {
-      const { indptr, indices, values } = f.p, a = 2 / f.lambdaMax, T = t2[g], stamp = ++w.stamp;
-      let n = 0;
-      for (const j of row) {
-        for (let e = indptr[j]; e < indptr[j + 1]; e++) {
-          const i = indices[e];
-          if (seen[i] !== stamp) {
-            seen[i] = stamp;
-            sum[i] = 0;
-            touched[n++] = i;
-          }
-          sum[i] += values[e];
-        }
-      }
+      const a = 2 / f.lambdaMax, T = t2[g], found = sumGramRows(f.p, row, w), stamp = found.stamp;
+      let n = found.n;
       for (let q = 0; q < n; q++) t1[touched[q]] = Math.fround(sum[touched[q]]) * a;
       for (const j of row) {
         if (seen[j] !== stamp) {
