@@ -12,13 +12,9 @@ import { loadDataset } from '../src/data/load.js';
 import { createTfidfSvdEncoder } from '../src/text/encoders/tfidf-svd.js';
 import { fitTfidf, TfidfOptions } from '../src/text/encoders/tfidf.js';
 import { createRng } from '../src/util/rng.js';
+import { median } from './lib/common.js';
 
 const DEFAULT_DIR = resolve(import.meta.dirname, '..', '..', 'shared', 'data', 'rlmrec_amazon_book');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 function parseArgs(args: string[]): { dir: string; dim: number; powerIters: number; reps: number } {
   let dir: string | undefined;

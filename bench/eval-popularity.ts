@@ -14,13 +14,9 @@ import type { EvalResult } from '../src/eval/full-ranking.js';
 import { createPopularityScorer } from '../src/models/base/popularity.js';
 import { createTopKWork, topKInto } from '../src/tensor/topk.js';
 import { createRng } from '../src/util/rng.js';
+import { median } from './lib/common.js';
 
 const DEFAULT_DIRS = ['rlmrec_amazon_book', 'rlmrec_yelp'].map((d) => resolve(import.meta.dirname, '..', '..', 'shared', 'data', d));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 function parseArgs(args: string[]): { dirs: string[]; reps: number; chunk: number } {
   const dirs: string[] = [];

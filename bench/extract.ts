@@ -12,13 +12,9 @@ import { openStore } from '../src/data/store/store.js';
 import { embedSource } from '../src/text/encoders/embed.js';
 import { createRulesProvider, RULES_VERSION } from '../src/text/llm/providers/rules.js';
 import { extractMotivations, type ExtractReport } from '../src/text/llm/runner.js';
+import { median } from './lib/common.js';
 
 const DEFAULT_DIR = resolve(import.meta.dirname, '..', '..', 'shared', 'data', 'amazon2018_all_beauty_5');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 function parseArgs(args: string[]): { dir: string; reps: number } {
   let dir: string | undefined;

@@ -9,6 +9,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { gemmScalar } from '../src/tensor/kernels/scalar-gemm.js';
 import { createWasmGemm, type GemmFn } from '../src/tensor/kernels/wasm-gemm.js';
+import { median, option } from './lib/common.js';
 
 interface Shape {
   name: string;
@@ -62,11 +63,6 @@ export function scalarBlocked(a: Float32Array, b: Float32Array, c: Float32Array,
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  return s[s.length >> 1];
-}
-
 /** Median ms of each function, timed round-robin after one warm-up each, so load spikes hit all alike. */
 function timeAll(reps: number, fns: (() => void)[]): number[] {
   for (const f of fns) f();
@@ -81,11 +77,6 @@ function timeAll(reps: number, fns: (() => void)[]): number[] {
   return t.map(median);
 }
 
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
 function randomArray(len: number, seed: number): Float32Array {
   const x = new Float32Array(len);
   let s = seed >>> 0;
@@ -97,8 +88,8 @@ function randomArray(len: number, seed: number): Float32Array {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const reps = Number(argValue(args, '--reps') ?? 5);
-  const only = argValue(args, '--shapes')?.split(',');
+  const reps = Number(option(args, '--reps') ?? 5);
+  const only = option(args, '--shapes')?.split(',');
   const withTrans = args.includes('--trans');
   const wasm: GemmFn | null = await createWasmGemm();
   if (!wasm) throw new Error('dist/wasm/gemm.wasm is missing: run `npm run build`');

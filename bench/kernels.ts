@@ -5,7 +5,6 @@
  * (default 5) after one warm-up. The machine may be shared with other jobs: compare within one run.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { csrFromPairs } from '../src/data/csr.js';
 import { createAdam } from '../src/tensor/adam.js';
@@ -21,6 +20,7 @@ import { bipartiteAdjacency, type SparseMat, sparseNnz } from '../src/tensor/spa
 import { createParam, createTape, zeroGrads } from '../src/tensor/tape.js';
 import { sharedF32 } from '../src/tensor/tensor.js';
 import { createRng } from '../src/util/rng.js';
+import { loadAverage, median } from './lib/common.js';
 
 const GEMM_SHAPES = [
   { name: 'scoring 4096x32 . (9332x32)T', m: 4096, k: 32, n: 9332, transA: false, transB: true },
@@ -30,11 +30,6 @@ const GEMM_SHAPES = [
   { name: 'infonce grad 4096x4096 . 4096x32', m: 4096, k: 4096, n: 32, transA: false, transB: false },
   { name: 'infonce grad (4096x4096)T . 4096x32', m: 4096, k: 4096, n: 32, transA: true, transB: false },
 ];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Median wall milliseconds of `reps` calls after one warm-up. */
 function time(reps: number, f: () => void): number {
@@ -181,7 +176,7 @@ function benchStep(train: ReturnType<typeof readTrain>, adj: SparseMat, tables: 
 
 export async function run(args: string[]): Promise<void> {
   const { dir, reps, threads } = parseArgs(args);
-  console.log(`bench kernels: reps ${reps}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (shared machine: timings are noisy)`);
+  console.log(`bench kernels: reps ${reps}, load average ${loadAverage()} (shared machine: timings are noisy)`);
   const fast = await createFastKernels();
   const workers: WorkerKernels[] = [];
   for (const th of threads) workers.push(await createWorkerKernels({ threads: th }));

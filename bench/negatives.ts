@@ -11,6 +11,7 @@ import { csrFromPairs, hasEntry, type Csr } from '../src/data/csr.js';
 import { kthMissing, sampleEpochTriples, type Triples } from '../src/data/negatives.js';
 import { readPairsTsv } from '../src/data/readers/tsv.js';
 import { createRng, type Rng } from '../src/util/rng.js';
+import { median, option } from './lib/common.js';
 
 /** Draw negatives row by row with `draw`, then shuffle the triples with a separate permutation. */
 function thenPermute(train: Csr, rng: Rng, draw: (u: number, start: number, deg: number, mask: Uint8Array) => number): Triples {
@@ -57,14 +58,8 @@ function rejectionShuffled(train: Csr, rng: Rng): Triples {
   return { users, pos, neg };
 }
 
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 export async function run(args: string[]): Promise<void> {
-  const repsAt = args.indexOf('--reps');
-  const reps = repsAt >= 0 ? Number(args[repsAt + 1]) : 25;
+  const reps = Number(option(args, '--reps') ?? 25);
   const positional = args.filter((a, k) => !a.startsWith('--') && args[k - 1] !== '--reps');
   const dir = positional[0] ?? resolve(import.meta.dirname, '..', '..', 'shared', 'data', 'rlmrec_amazon_book');
   if (!existsSync(join(dir, 'train.tsv'))) throw new Error(`${join(dir, 'train.tsv')} not found; pass a data folder`);

@@ -7,7 +7,7 @@
  * S comes from --text and M from --motivation-text (default: the --text file), matrix --motivation (default M).
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadDataset } from '../src/data/load.js';
 import { sampleEpochTriples } from '../src/data/negatives.js';
@@ -23,16 +23,7 @@ import { createTape, zeroGrads } from '../src/tensor/tape.js';
 import { matrix } from '../src/tensor/tensor.js';
 import { tripleBatches } from '../src/train/batches.js';
 import { createRng } from '../src/util/rng.js';
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+import { loadAverage, median, option } from './lib/common.js';
 
 /** The cost-capped settings: in-batch user candidates, 1024-triple contrastive batches, 32 prototypes. */
 const FAST_CON = { userCandidates: 'batch', alignBatch: 1024 };
@@ -111,7 +102,7 @@ export async function run(args: string[]): Promise<void> {
     const stepsPerEpoch = batches.length;
     console.log(`bench plugins: ${ds.name}, LightGCN (d=32, 3 layers, keep 0.8), batch 4096 (${stepsPerEpoch} steps/epoch), ` +
       `${kernels.name} kernels, ${threads} threads; text ${file ? `${file} (S), ${option(args, '--motivation-text') ?? file} (M)` : 'random 256-d'}; ${steps} timed steps per variant after 1 warm-up; ` +
-      `${availableParallelism()} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+      `${availableParallelism()} CPUs, load average ${loadAverage()}`);
     for (let s = 0; s <= steps; s++) {
       for (const a of arms) {
         const t0 = performance.now(), c0 = process.cpuUsage();
@@ -139,7 +130,7 @@ export async function run(args: string[]): Promise<void> {
       const m = median(a.ms), c = median(a.cpu);
       console.log(`${a.n.padEnd(30)} ${m.toFixed(0).padStart(16)} ${(m / base).toFixed(2).padStart(9)} ${((m * stepsPerEpoch) / 1000).toFixed(1).padStart(19)} ${c.toFixed(0).padStart(13)} ${(c / baseCpu).toFixed(2).padStart(9)}`);
     }
-    console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (CPU time = all threads of this process; less sensitive to other jobs than wall time)`);
+    console.log(`load average after: ${loadAverage()} (CPU time = all threads of this process; less sensitive to other jobs than wall time)`);
   } finally {
     await close();
   }

@@ -8,47 +8,19 @@
  * medians) and in the JS between kernels. Timings are noisy on a shared machine.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadDataset } from '../src/data/load.js';
 import { sampleEpochTriples } from '../src/data/negatives.js';
 import { evaluate } from '../src/eval/full-ranking.js';
 import { createRunKernels } from '../src/experiments/kernels.js';
 import { createModel } from '../src/models/registry.js';
-import type { Kernels } from '../src/tensor/kernels/types.js';
 import { createAdam } from '../src/tensor/adam.js';
-import * as F from '../src/tensor/fn.js';
-import { createTape, zeroGrads } from '../src/tensor/tape.js';
+import { createTape } from '../src/tensor/tape.js';
 import { userBatches } from '../src/train/batches.js';
 import { createRng } from '../src/util/rng.js';
 import type { Csr } from '../src/data/csr.js';
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-/** The kernel table with every function timed into `ms` (by kernel name, reset by the caller). */
-function timed(k: Kernels, ms: Map<string, number>): Kernels {
-  const out: Record<string, unknown> = { ...k };
-  for (const [name, f] of Object.entries(k)) {
-    if (typeof f !== 'function') continue;
-    out[name] = (...a: unknown[]) => {
-      const t0 = performance.now();
-      try {
-        return (f as (...x: unknown[]) => unknown).apply(k, a);
-      } finally {
-        ms.set(name, (ms.get(name) ?? 0) + performance.now() - t0);
-      }
-    };
-  }
-  return out as unknown as Kernels;
-}
+import { loadAverage, option, profileSummary, stepSummary, timed, timeSteps } from './lib/common.js';
 
 /** The first n rows of `targets` that have a target (the others emptied). */
 function firstUsers(targets: Csr, n: number): Csr {
@@ -83,37 +55,11 @@ export async function run(args: string[]): Promise<void> {
     const batches = userBatches(sampleEpochTriples(ds.train, createRng(1)), ds.numUsers, model.usersPerBatch!, createRng(2));
     console.log(`bench polycf: ${ds.name} (${ds.numUsers} users, ${ds.numItems} items, ${ds.train.indptr[ds.numUsers]} train), ` +
       `${model.usersPerBatch} users/step (${batches.length} steps/epoch), ${run.kernels.name} kernels, ${threads} thread(s); ` +
-      `${steps} timed steps after 1 warm-up; ${availableParallelism()} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+      `${steps} timed steps after 1 warm-up; ${availableParallelism()} CPUs, load average ${loadAverage()}`);
     console.log(`model build (Gram filters, λ_max, low-pass SVD) ${(buildMs / 1000).toFixed(1)} s`);
-    const ms: number[] = [], cpu: number[] = [], perKernel = new Map<string, number[]>(), js: number[] = [];
-    for (let s = 0; s <= steps; s++) {
-      kernelMs.clear();
-      const t0 = performance.now(), c0 = process.cpuUsage();
-      const ctx = { epoch: 1, step: s, rng: createRng(s) };
-      tape.reset();
-      zeroGrads(model.params);
-      const e = model.embed(tape, ctx);
-      const terms = Object.values(model.loss(tape, e, batches[s % batches.length], ctx));
-      tape.backward(terms.reduce((x, n) => F.add(tape, x, n)));
-      adam.step();
-      if (s === 0) continue;
-      const wall = performance.now() - t0, c = process.cpuUsage(c0);
-      ms.push(wall);
-      cpu.push((c.user + c.system) / 1000);
-      let inKernels = 0;
-      for (const [k, v] of kernelMs) {
-        inKernels += v;
-        perKernel.set(k, [...(perKernel.get(k) ?? []), v]);
-      }
-      js.push(wall - inKernels);
-    }
-    const m = median(ms);
-    console.log(`ms/step ${m.toFixed(0)} (min ${Math.min(...ms).toFixed(0)}, max ${Math.max(...ms).toFixed(0)}), CPU ms/step ${median(cpu).toFixed(0)}, ` +
-      `epoch ≈ ${((m * batches.length) / 1000).toFixed(1)} s`);
-    if (profile) {
-      const rows = [...perKernel].map(([k, v]) => [k, median(v)] as const).sort((a, b) => b[1] - a[1]);
-      console.log(`profile (median wall ms/step): ${rows.filter(([, v]) => v >= 0.5).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}, JS outside kernels ${median(js).toFixed(1)}`);
-    }
+    const t = timeSteps({ model, tape, adam, batches, steps, kernelMs });
+    console.log(stepSummary(t, batches.length));
+    if (profile) console.log(profileSummary(t));
     kernelMs.clear();
     const targets = Number.isFinite(evalUsers) ? firstUsers(ds.valid, evalUsers) : ds.valid;
     const res = await evaluate(model.freeze(), { train: ds.train, targets, kernels: run.kernels });
@@ -127,7 +73,7 @@ export async function run(args: string[]): Promise<void> {
       const rows = [...kernelMs].sort((a, b) => b[1] - a[1]);
       console.log(`eval profile (wall ms): ${rows.filter(([, v]) => v >= 1).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
     }
-    console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; load average after: ${loadAverage()}`);
   } finally {
     await run.close();
   }
