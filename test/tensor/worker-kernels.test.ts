@@ -112,3 +112,33 @@ test('a process that never calls close() still exits', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), '2,4,6,8,10,12,14,16');
 });
+
+test('prefetchSumSquares: the worker\'s sum equals the serial one; a kernel writing the array, or another array, recomputes', async () => {
+  const k = await pool(2, 'scalar'), rng = createRng(77);
+  const p = createParam('w', 300, 7), q = createParam('v', 300, 7), n = 300 * 7;
+  for (let i = 0; i < n; i++) {
+    p.value.data[i] = (2 * rng.next() - 1) * 10 ** -rng.int(4);
+    q.value.data[i] = 2 * rng.next() - 1;
+  }
+  const want = scalarKernels.sumSquares(p.value.data, n);
+  k.prefetchSumSquares(p.value.data, n);
+  // Work on other arrays in between (dispatches wait for the background sum first).
+  k.axpy(0.5, q.value.data, q.grad.data, n);
+  assert.equal(k.sumSquares(p.value.data, n), want);
+  // Taken once: the next call computes afresh (same value).
+  assert.equal(k.sumSquares(p.value.data, n), want);
+  // A kernel that writes into the array drops the prefetched value.
+  k.prefetchSumSquares(p.value.data, n);
+  k.axpy(1, q.value.data, p.value.data, n);
+  const after = scalarKernels.sumSquares(p.value.data, n);
+  assert.notEqual(after, want);
+  assert.equal(k.sumSquares(p.value.data, n), after);
+  // Another array, or another length, is summed on the calling thread.
+  k.prefetchSumSquares(p.value.data, n);
+  assert.equal(k.sumSquares(q.value.data, n), scalarKernels.sumSquares(q.value.data, n));
+  assert.equal(k.sumSquares(p.value.data, n - 1), scalarKernels.sumSquares(p.value.data, n - 1));
+  // A non-shared array is not prefetched (the hint is ignored).
+  const plain = Float32Array.from(q.value.data);
+  k.prefetchSumSquares(plain, n);
+  assert.equal(k.sumSquares(plain, n), scalarKernels.sumSquares(plain, n));
+});

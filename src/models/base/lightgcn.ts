@@ -61,6 +61,8 @@ export function createLightGcn(cfg: LightGcnConfig, ctx: ModelContext, name = 'l
     numItems: ni,
     params: [emb],
     embed(t: Tape, step: StepContext): Embeddings {
+      // Σ‖θ‖² for the loss depends only on θ, so a worker sums it while this thread draws the dropout mask.
+      if (cfg.regWeight !== 0 && cfg.regScope === 'all-params') ctx.kernels.prefetchSumSquares(emb.value.data, emb.value.data.length);
       const { layers, final } = forward(t, drop(step.rng), step.transformEgo);
       return { numUsers: nu, numItems: ni, ...splitUsersItems(t, graph, final), layers };
     },

@@ -148,6 +148,14 @@ export const TASKS = {
         hasDq ? f(a[5]) : null, lo, hi);
     },
   },
+  sumSquares: {
+    // arrays: x, out (Float64Array, 1 element); nums: none. One part only (start() gives all of it to one
+    // worker): the sum runs in sequence, as on the calling thread.
+    outputs: [1],
+    run(a, _x, lo, hi) {
+      if (hi > lo) (a[1] as Float64Array)[0] = rw.sumSquares(sub(a[0], lo, hi), hi - lo);
+    },
+  },
   copyCols: {
     // arrays: src, dst; nums: srcCols, srcOff, dstCols, dstOff, width, accumulate. Part: rows.
     outputs: [1],

@@ -21,7 +21,7 @@ import type { GemmFn } from './types.js';
 export const CTRL = { SEQ: 0, STOP: 1, ERR: 2, SPIN: 3, DONE: 4 } as const;
 /** Up to 16 arrays (4 slots each) and 24 numbers per task. */
 export const FRAME = { CODE: 0, N_ARRAYS: 1, N_NUMS: 2, ARRAYS: 4, NUMS: 68, BOUNDS: 92, LENGTH: 92 + 65 } as const;
-export const KIND = { F32: 0, I32: 1, U8: 2 } as const;
+export const KIND = { F32: 0, I32: 1, U8: 2, F64: 3 } as const;
 export const MAX_THREADS = 64;
 const MAX_ARRAYS = (FRAME.NUMS - FRAME.ARRAYS) / 4, MAX_NUMS = FRAME.BOUNDS - FRAME.NUMS;
 /** How long a waiting thread spins before it sleeps (see spinWhile). */
@@ -61,6 +61,13 @@ export interface Pool {
   readonly bounds: number[];
   /** Run `name` on parts [bounds[t], bounds[t+1]), part 0 on this thread; returns when all are done. */
   run(name: TaskName, arrays: readonly TaskArray[], nums: readonly number[]): void;
+  /**
+   * Run all of `name`, parts [0, total), on worker 1 while this thread goes on (threads ≥ 2; every array in
+   * shared memory). The next run(), start() or join() waits for it first, so tasks still run one at a time.
+   */
+  start(name: TaskName, arrays: readonly TaskArray[], nums: readonly number[], total: number): void;
+  /** Wait for the task start() left running, if any. */
+  join(): void;
   close(): Promise<void>;
 }
 
@@ -129,12 +136,11 @@ export async function createPool(threads: number, gemmChoice: GemmChoice, spin: 
   };
   if (spin !== 'auto') Atomics.store(ctrl, CTRL.SPIN, Math.max(0, Math.round(spin)));
 
-  const run = (name: TaskName, arrays: readonly TaskArray[], nums: readonly number[]): void => {
+  /** Write the task frame and wake the workers; returns the task's sequence number. */
+  const dispatch = (name: TaskName, arrays: readonly TaskArray[], nums: readonly number[], local: TaskArray[]): { seq: number; staged: boolean } => {
     if (closed) throw new Error('worker kernels: used after close()');
     updateSpin();
-    const task = TASKS[name];
     if (arrays.length > MAX_ARRAYS || nums.length > MAX_NUMS) throw new Error(`worker kernels: ${name} has too many arguments`);
-    const local: TaskArray[] = [];
     let staged = false;
     frame[FRAME.CODE] = TASK_NAMES.indexOf(name);
     frame[FRAME.N_ARRAYS] = arrays.length;
@@ -150,18 +156,17 @@ export async function createPool(threads: number, gemmChoice: GemmChoice, spin: 
       frame[o] = idOf(a.buffer as SharedArrayBuffer);
       frame[o + 1] = a.byteOffset;
       frame[o + 2] = a.length;
-      frame[o + 3] = a instanceof Int32Array ? KIND.I32 : a instanceof Uint8Array ? KIND.U8 : KIND.F32;
+      frame[o + 3] = a instanceof Int32Array ? KIND.I32 : a instanceof Uint8Array ? KIND.U8 : a instanceof Float64Array ? KIND.F64 : KIND.F32;
     }
     for (let i = 0; i < nums.length; i++) frame[FRAME.NUMS + i] = nums[i];
     for (let t = 0; t <= threads; t++) frame[FRAME.BOUNDS + t] = bounds[t];
     const seq = (Atomics.add(ctrl, CTRL.SEQ, 1) + 1) | 0;
     Atomics.notify(ctrl, CTRL.SEQ);
-    let mainError: unknown;
-    try {
-      task.run(local, nums, bounds[0], bounds[1], gemm);
-    } catch (e) {
-      mainError = e;
-    }
+    return { seq, staged };
+  };
+
+  /** Wait for every worker to finish task `seq`; throws a worker's error. */
+  const finish = (name: TaskName, seq: number): void => {
     const spinMicros = Atomics.load(ctrl, CTRL.SPIN);
     for (let t = 1; t < threads; t++) waitDone(ctrl, t, seq, name, spinMicros);
     if (Atomics.load(ctrl, CTRL.ERR) !== 0) {
@@ -169,12 +174,44 @@ export async function createPool(threads: number, gemmChoice: GemmChoice, spin: 
       const messages = ports.map((p) => receiveMessageOnPort(p)?.message).filter((m) => m !== undefined);
       throw new Error(`worker kernels: ${name} failed in a worker: ${messages.join('; ')}`);
     }
+  };
+
+  let pending: { name: TaskName; seq: number } | null = null;
+  const join = (): void => {
+    if (pending === null) return;
+    const { name, seq } = pending;
+    pending = null;
+    finish(name, seq);
+  };
+
+  const run = (name: TaskName, arrays: readonly TaskArray[], nums: readonly number[]): void => {
+    join();
+    const task = TASKS[name];
+    const local: TaskArray[] = [];
+    const { seq, staged } = dispatch(name, arrays, nums, local);
+    let mainError: unknown;
+    try {
+      task.run(local, nums, bounds[0], bounds[1], gemm);
+    } catch (e) {
+      mainError = e;
+    }
+    finish(name, seq);
     if (mainError !== undefined) throw mainError;
     if (staged) {
       for (const o of task.outputs) {
         if (local[o] !== arrays[o]) (arrays[o] as Float32Array).set(local[o] as Float32Array);
       }
     }
+  };
+
+  const start = (name: TaskName, arrays: readonly TaskArray[], nums: readonly number[], total: number): void => {
+    join();
+    if (threads < 2) throw new Error('worker kernels: start() needs a worker thread');
+    if (arrays.some((a) => !(a.buffer instanceof SharedArrayBuffer))) throw new Error(`worker kernels: ${name} in the background needs shared arrays`);
+    bounds[0] = 0;
+    bounds[1] = 0;
+    for (let t = 2; t <= threads; t++) bounds[t] = total;
+    pending = { name, seq: dispatch(name, arrays, nums, []).seq };
   };
 
   return {
@@ -186,6 +223,8 @@ export async function createPool(threads: number, gemmChoice: GemmChoice, spin: 
     gemmKind,
     bounds,
     run,
+    start,
+    join,
     async close() {
       if (closed) return;
       closed = true;

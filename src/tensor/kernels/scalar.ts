@@ -55,6 +55,7 @@ export const scalarKernels = {
   copyCols: rw.copyCols,
   sum: rw.sum,
   sumSquares: rw.sumSquares,
+  prefetchSumSquares: () => {},
   bprLoss: rw.bprLoss,
   bprLossGrad: rw.bprLossGrad,
   adamStep: ew.adamStep,

@@ -137,6 +137,13 @@ export interface Kernels {
   sum(x: Arr, n: number): number;
   /** Σ x² */
   sumSquares(x: Arr, n: number): number;
+  /**
+   * A hint that sumSquares(x, n) will be asked for, with this very array, before x changes: a threaded table
+   * starts the sum on a worker so the calling thread can do serial work meanwhile (the same value either
+   * way). Other tables ignore it. The table forgets it when a kernel writes into x's buffer; writes to x by
+   * other code in between are not allowed.
+   */
+  prefetchSumSquares(x: Arr, n: number): void;
 
   /** Mean over rows of softplus(u·q − u·p) (BPR as coded in RLMRec/SSLRec). */
   bprLoss(u: Arr, p: Arr, q: Arr, rows: number, cols: number): number;

@@ -37,15 +37,30 @@ export interface WorkerKernels extends Kernels {
  * blocks of 8 rows); gathers, row ops and elementwise ops by rows or elements; scatter-add by destination
  * rows. Each part runs the same code as the single-threaded path on a slice (parallel-tasks.ts), so results
  * are bit-identical for any thread count. Reductions (sum, BPR, column sums) are small and order-sensitive
- * and stay on the calling thread. Float64 inputs run on the calling thread (gradient checks).
+ * and stay on the calling thread, except a prefetched sum of squares, which one worker runs in sequence in the
+ * background (pool.start) while the calling thread does serial work. Float64 inputs run on the calling thread
+ * (gradient checks).
  */
 export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<WorkerKernels> {
   const pool = await createPool(opts.threads, opts.gemm ?? 'auto', opts.spinMicros);
   const minWork = opts.minParallelWork ?? 32768;
   const T = pool.threads, b = pool.bounds;
 
-  const runLocal = (name: TaskName, arrays: readonly TaskArray[], nums: readonly number[], total: number): void =>
+  // A sum of squares prefetched on a worker (prefetchSumSquares), until sumSquares takes it or a kernel
+  // writes into its array's buffer.
+  let prefetched: { x: Arr; n: number } | null = null;
+  const ssOut = new Float64Array(new SharedArrayBuffer(8));
+  const forgetWritten = (name: TaskName, arrays: readonly TaskArray[]): void => {
+    if (prefetched !== null && TASKS[name].outputs.some((o) => arrays[o].buffer === prefetched!.x.buffer)) prefetched = null;
+  };
+  const run = (name: TaskName, arrays: readonly TaskArray[], nums: readonly number[]): void => {
+    forgetWritten(name, arrays);
+    pool.run(name, arrays, nums);
+  };
+  const runLocal = (name: TaskName, arrays: readonly TaskArray[], nums: readonly number[], total: number): void => {
+    forgetWritten(name, arrays);
     TASKS[name].run(arrays, nums, 0, total, pool.gemm);
+  };
 
   const serial = (arrays: readonly TaskArray[], total: number, work: number): boolean => {
     if (pool.closed) throw new Error('worker kernels: used after close()');
@@ -58,7 +73,7 @@ export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<W
     b[0] = 0;
     for (let t = 1; t < T; t++) b[t] = Math.max(b[t - 1], Math.floor((total * t) / T / align) * align);
     b[T] = total;
-    pool.run(name, arrays, nums);
+    run(name, arrays, nums);
   };
 
   const table = {
@@ -87,7 +102,7 @@ export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<W
         b[t] = lo;
       }
       b[T] = s.rows;
-      pool.run('spmm', arrays, nums);
+      run('spmm', arrays, nums);
     },
     keepEntries(s, tValues, keep, keepT, a, t) {
       const arrays = [s.indptr, s.indices, s.values, tValues, keep, keepT, a.indptr, a.indices, a.values, t.indptr, t.indices, t.values];
@@ -96,7 +111,7 @@ export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<W
       // Two parts (a and t); threads beyond the second get empty ranges.
       b[0] = 0;
       for (let t2 = 1; t2 <= T; t2++) b[t2] = Math.min(t2, 2);
-      pool.run('keepEntries', arrays, nums);
+      run('keepEntries', arrays, nums);
     },
     gatherRows: (src, idx, out, cols) => par('gatherRows', [src, idx, out], [cols], idx.length, idx.length * cols),
     gatherAddRows: (src, idx, out, cols) => par('gatherAddRows', [src, idx, out], [cols], idx.length, idx.length * cols),
@@ -118,7 +133,10 @@ export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<W
     scale: (a, s, out, n) => par('scale', [a, out].map((v) => v.subarray(0, n)), [s], n, n),
     addScalar: (x, c, n) => par('addScalar', [x.subarray(0, n)], [c], n, n),
     addRowVector: (x, v, out, rows, cols) => par('addRowVector', [x, v, out], [cols], rows, rows * cols),
-    colSumsAdd: scalarKernels.colSumsAdd,
+    colSumsAdd(x, out, rows, cols) {
+      if (prefetched !== null && out.buffer === prefetched.x.buffer) prefetched = null;
+      scalarKernels.colSumsAdd(x, out, rows, cols);
+    },
     sumRows: (x, out, rows, cols) => par('sumRows', [x, out], [cols], rows, rows * cols),
     addRowScalars: (g, dx, rows, cols) => par('addRowScalars', [g, dx], [cols], rows, rows * cols),
     logSoftmaxRows: (x, y, rows, cols) => par('logSoftmaxRows', [x, y], [cols], rows, 8 * rows * cols),
@@ -143,7 +161,20 @@ export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<W
       par('copyCols', [src, dst], [srcCols, srcOff, dstCols, dstOff, width, +accumulate], rows, rows * width);
     },
     sum: scalarKernels.sum,
-    sumSquares: scalarKernels.sumSquares,
+    sumSquares(x, n) {
+      if (prefetched !== null && prefetched.x === x && prefetched.n === n) {
+        prefetched = null;
+        pool.join();
+        return ssOut[0];
+      }
+      return scalarKernels.sumSquares(x, n);
+    },
+    prefetchSumSquares(x, n) {
+      prefetched = null;
+      if (T === 1 || pool.closed || n < minWork || !(x instanceof Float32Array) || !(x.buffer instanceof SharedArrayBuffer)) return;
+      pool.start('sumSquares', [x.subarray(0, n), ssOut], [], n);
+      prefetched = { x, n };
+    },
     bprLoss: scalarKernels.bprLoss,
     bprLossGrad(u, p, q, rows, cols, g, du, dp, dq) {
       const arrays = [u, p, q, du ?? u, dp ?? u, dq ?? u];

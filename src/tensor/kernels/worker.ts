@@ -38,7 +38,8 @@ function arrayAt(i: number): TaskArray {
   if (k === undefined) throw new Error(`unknown buffer ${id}`);
   if (k.view === null || k.off !== off || k.len !== len || k.kind !== kind) {
     k.view = kind === KIND.I32 ? new Int32Array(k.buffer, off, len)
-      : kind === KIND.U8 ? new Uint8Array(k.buffer, off, len) : new Float32Array(k.buffer, off, len);
+      : kind === KIND.U8 ? new Uint8Array(k.buffer, off, len)
+        : kind === KIND.F64 ? new Float64Array(k.buffer, off, len) : new Float32Array(k.buffer, off, len);
     k.off = off;
     k.len = len;
     k.kind = kind;
