@@ -148,6 +148,11 @@ export const TASKS = {
         hasDq ? f(a[5]) : null, lo, hi);
     },
   },
+  bprTerms: {
+    // arrays: u, p, q, terms (Float64Array, one per row); nums: cols. Part: rows.
+    outputs: [3],
+    run: (a, [cols], lo, hi) => rw.bprTermsRows(f(a[0]), f(a[1]), f(a[2]), cols, a[3] as Float64Array, lo, hi),
+  },
   sumSquares: {
     // arrays: x, out (Float64Array, 1 element); nums: none. One part only (start() gives all of it to one
     // worker): the sum runs in sequence, as on the calling thread.

@@ -193,6 +193,14 @@ function bprMargin(u: Arr, p: Arr, q: Arr, o: number, cols: number): number {
   return neg - pos;
 }
 
+/**
+ * terms[i] = softplus(u·q − u·p) of row i for rows [lo, hi): bprLoss's per-row terms, which the pool computes
+ * in parallel and then sums in row order, as bprLoss does (the same float64 values in the same order).
+ */
+export function bprTermsRows(u: Arr, p: Arr, q: Arr, cols: number, terms: Float64Array, lo: number, hi: number): void {
+  for (let i = lo; i < hi; i++) terms[i] = softplus(bprMargin(u, p, q, i * cols, cols));
+}
+
 export function bprLoss(u: Arr, p: Arr, q: Arr, rows: number, cols: number): number {
   if (rows === 0) return 0;
   let s = 0;

@@ -36,10 +36,10 @@ export interface WorkerKernels extends Kernels {
  * The threaded kernel table. SpMM is split by output rows balanced by non-zeros; GEMM by rows of C (in
  * blocks of 8 rows); gathers, row ops and elementwise ops by rows or elements; scatter-add by destination
  * rows. Each part runs the same code as the single-threaded path on a slice (parallel-tasks.ts), so results
- * are bit-identical for any thread count. Reductions (sum, BPR, column sums) are small and order-sensitive
- * and stay on the calling thread, except a prefetched sum of squares, which one worker runs in sequence in the
- * background (pool.start) while the calling thread does serial work. Float64 inputs run on the calling thread
- * (gradient checks).
+ * are bit-identical for any thread count. Reductions (sum, column sums) are small and order-sensitive and
+ * stay on the calling thread; BPR's per-row terms are computed in parallel and summed there in row order, and
+ * a prefetched sum of squares runs in sequence on one worker in the background (pool.start) while the calling
+ * thread does serial work. Float64 inputs run on the calling thread (gradient checks).
  */
 export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<WorkerKernels> {
   const pool = await createPool(opts.threads, opts.gemm ?? 'auto', opts.spinMicros);
@@ -50,6 +50,7 @@ export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<W
   // writes into its array's buffer.
   let prefetched: { x: Arr; n: number } | null = null;
   const ssOut = new Float64Array(new SharedArrayBuffer(8));
+  let bprTerms: Float64Array = new Float64Array(new SharedArrayBuffer(0));
   const forgetWritten = (name: TaskName, arrays: readonly TaskArray[]): void => {
     if (prefetched !== null && TASKS[name].outputs.some((o) => arrays[o].buffer === prefetched!.x.buffer)) prefetched = null;
   };
@@ -175,7 +176,18 @@ export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<W
       pool.start('sumSquares', [x.subarray(0, n), ssOut], [], n);
       prefetched = { x, n };
     },
-    bprLoss: scalarKernels.bprLoss,
+    bprLoss(u, p, q, rows, cols) {
+      if (rows === 0 || serial([u, p, q], rows, 8 * rows * cols)) return scalarKernels.bprLoss(u, p, q, rows, cols);
+      // Row terms in parallel, summed here in row order: the value bprLoss computes in one loop.
+      if (bprTerms.length < rows) bprTerms = new Float64Array(new SharedArrayBuffer(8 * rows));
+      b[0] = 0;
+      for (let t = 1; t < T; t++) b[t] = Math.floor((rows * t) / T);
+      b[T] = rows;
+      run('bprTerms', [u, p, q, bprTerms], [cols]);
+      let s = 0;
+      for (let i = 0; i < rows; i++) s += bprTerms[i];
+      return s / rows;
+    },
     bprLossGrad(u, p, q, rows, cols, g, du, dp, dq) {
       const arrays = [u, p, q, du ?? u, dp ?? u, dq ?? u];
       par('bprLossGrad', arrays, [cols, g, rows, +(du !== null), +(dp !== null), +(dq !== null)], rows, 4 * rows * cols);
