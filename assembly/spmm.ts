@@ -13,6 +13,29 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
+/**
+ * The smallest and largest of `count` i32 column indices at `indices`, stored at out and out + 4 (a part of the
+ * matrix often reads only a band of x's rows, so only that band is copied in). count ≥ 1.
+ */
+export function colRange(indices: usize, count: i32, out: usize): void {
+  let lo = i32x4.splat(i32.MAX_VALUE), hi = i32x4.splat(i32.MIN_VALUE);
+  let e = 0;
+  for (; e + 4 <= count; e += 4) {
+    const v = v128.load(indices + (<usize>e << 2));
+    lo = i32x4.min_s(lo, v);
+    hi = i32x4.max_s(hi, v);
+  }
+  let mn = min(min(i32x4.extract_lane(lo, 0), i32x4.extract_lane(lo, 1)), min(i32x4.extract_lane(lo, 2), i32x4.extract_lane(lo, 3)));
+  let mx = max(max(i32x4.extract_lane(hi, 0), i32x4.extract_lane(hi, 1)), max(i32x4.extract_lane(hi, 2), i32x4.extract_lane(hi, 3)));
+  for (; e < count; e++) {
+    const c = load<i32>(indices + (<usize>e << 2));
+    mn = min(mn, c);
+    mx = max(mx, c);
+  }
+  store<i32>(out, mn);
+  store<i32>(out + 4, mx);
+}
+
 // @ts-ignore: decorator
 @inline
 function lanes(x: usize): v128 {
@@ -28,7 +51,8 @@ function put(y: usize, s: v128, accumulate: bool): void {
 
 /**
  * Rows [0, rows) of y. indptr holds rows + 1 entry positions; `base` is subtracted from each (a row range
- * copied out of a larger matrix keeps its original positions).
+ * copied out of a larger matrix keeps its original positions). Row c of x is at x + c · n · 4 in modular
+ * (wasm32) address arithmetic, so x may point below the copied band of rows.
  */
 export function spmm(
   indptr: usize, indices: usize, values: usize, x: usize, y: usize,

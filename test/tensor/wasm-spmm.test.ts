@@ -78,3 +78,30 @@ test('wasm spmm: float64 arguments go to the scalar kernel; empty calls leave y 
 
 // The single-thread table of a run (wasm GEMM within rounding; every other kernel, SpMM included, identical).
 kernelCases('fast (wasm gemm + wasm spmm)', () => createFastKernels(), scalarKernels, { gemmTol: 1e-4 });
+
+test('wasm spmm: a part that reads a band of x (bipartite halves) copies only the band, same values; bad indices throw', () => {
+  const spmm = kernel(), rng = createRng(8);
+  // Rows 0..29 read columns 40..59 only, rows 30..59 read columns 0..9 only (like Â's user and item halves).
+  const rows = 60, cols = 60, n = 32, indptr = [0], idx: number[] = [], val: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const lo = r < 30 ? 40 : 0, width = r < 30 ? 20 : 10;
+    for (let e = 0; e < 1 + (r % 4); e++) {
+      idx.push(lo + rng.int(width));
+      val.push(2 * rng.next() - 1);
+    }
+    indptr.push(idx.length);
+  }
+  const a: SparseMat = { rows, cols, indptr: Int32Array.from(indptr), indices: Int32Array.from(idx), values: Float32Array.from(val) };
+  const x = rand(rng, cols * n);
+  for (const [lo, hi] of [[0, 30], [30, 60], [0, 60], [29, 31]]) {
+    const part: SparseMat = { rows: hi - lo, cols, indptr: a.indptr.subarray(lo, hi + 1), indices: a.indices, values: a.values };
+    for (const acc of [false, true]) {
+      const y0 = rand(rng, (hi - lo) * n), y1 = y0.slice();
+      spmmScalar(part, x, y0, n, acc);
+      spmm(part, x, y1, n, acc);
+      for (let i = 0; i < y0.length; i++) if (!Object.is(y0[i], y1[i])) assert.fail(`rows [${lo}, ${hi}) acc=${acc} [${i}]: ${y1[i]} vs ${y0[i]}`);
+    }
+  }
+  const bad: SparseMat = { rows: 1, cols: 4, indptr: Int32Array.of(0, 2), indices: Int32Array.of(1, 4), values: Float32Array.of(1, 1) };
+  assert.throws(() => spmm(bad, new Float32Array(4 * 2), new Float32Array(2), 2, false), /column index 4 outside \[0, 4\)/);
+});

@@ -4,9 +4,10 @@
  * element is a float64 sum over the row's entries in storage order, rounded once), about 2–3× faster
  * because two columns go through one SIMD multiply-add and wasm needs no bounds checks.
  *
- * Memory: each instance (one per thread) owns a growable linear memory. A call copies the CSR rows, all of
- * x and (when accumulating) y in, and y out: O(nnz + cols·n + rows·n) against O(nnz·n) multiply-adds. The
- * memory grows to the largest call seen and never shrinks.
+ * Memory: each instance (one per thread) owns a growable linear memory. A call copies the CSR rows, the band
+ * of x's rows they read (from the smallest to the largest column index; half of x for a thread's part of the
+ * bipartite Â) and (when accumulating) y in, and y out: O(nnz + cols·n + rows·n) against O(nnz·n)
+ * multiply-adds. The memory grows to the largest call seen and never shrinks.
  */
 import type { SparseMat } from '../sparse.js';
 import type { Arr } from '../tensor.js';
@@ -19,6 +20,7 @@ interface SpmmExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   spmm(indptr: number, indices: number, values: number, x: number, y: number, rows: number, n: number, base: number, accumulate: number): void;
+  colRange(indices: number, count: number, out: number): void;
 }
 
 /** Where `npm run build` puts the module: `<package>/dist/wasm/spmm.wasm`. */
@@ -54,15 +56,26 @@ function wrap(ex: SpmmExports): SpmmFn {
     if (rows === 0 || n === 0) return;
     const e0 = a.indptr[0], e1 = a.indptr[rows], xLen = a.cols * n, yLen = rows * n;
     if (x.length < xLen || y.length < yLen) throw new RangeError(`spmm: x needs ${xLen} values (has ${x.length}), y ${yLen} (has ${y.length})`);
-    const ip = base, idx = align16(ip + 4 * (rows + 1)), val = align16(idx + 4 * (e1 - e0));
-    const xo = align16(val + 4 * (e1 - e0)), yo = align16(xo + 4 * xLen);
-    const { i32, f32 } = ensure(yo + 4 * yLen);
-    i32.set(a.indptr.subarray(0, rows + 1), ip >> 2);
+    const nnz = e1 - e0;
+    const range = base, ip = base + 16, idx = align16(ip + 4 * (rows + 1)), val = align16(idx + 4 * nnz);
+    let { i32, f32 } = ensure(val + 4 * nnz);
     i32.set(a.indices.subarray(e0, e1), idx >> 2);
+    // Copy only the band of x's rows this part reads (a thread's part of the bipartite Â reads one half).
+    let lo = 0, hi = -1;
+    if (nnz > 0) {
+      ex.colRange(idx, nnz, range);
+      lo = i32[range >> 2];
+      hi = i32[(range >> 2) + 1];
+      if (lo < 0 || hi >= a.cols) throw new RangeError(`spmm: column index ${lo < 0 ? lo : hi} outside [0, ${a.cols})`);
+    }
+    const xo = align16(val + 4 * nnz), yo = align16(xo + 4 * (hi - lo + 1) * n);
+    ({ i32, f32 } = ensure(yo + 4 * yLen));
+    i32.set(a.indptr.subarray(0, rows + 1), ip >> 2);
     f32.set(a.values.subarray(e0, e1), val >> 2);
-    f32.set(x.subarray(0, xLen), xo >> 2);
+    if (nnz > 0) f32.set(x.subarray(lo * n, (hi + 1) * n), xo >> 2);
     if (accumulate) f32.set(y.subarray(0, yLen), yo >> 2);
-    ex.spmm(ip, idx, val, xo, yo, rows, n, e0, accumulate ? 1 : 0);
+    // Row c of x sits at xo + (c − lo)·n·4; the kernel adds c·n·4 to (xo − lo·n·4) modulo 2^32.
+    ex.spmm(ip, idx, val, (xo - 4 * lo * n) >>> 0, yo, rows, n, e0, accumulate ? 1 : 0);
     y.set(f32.subarray(yo >> 2, (yo >> 2) + yLen));
   };
 }
