@@ -4,7 +4,9 @@
  * `npm run bench -- train [--data dir,dir] [--threads 1,2] [--epochs 3] [--reps 3]`.
  * Defaults: ../shared/data/rlmrec_amazon_book and rlmrec_yelp. Each cell is the median over epochs (after
  * training from the same init) or over evaluation repeats. Results are bit-identical across thread counts
- * (checked here: the parameters after the timed epochs must match), so only time differs.
+ * (checked here: the parameters after the timed epochs must match), so only time differs. `params` is the
+ * first 8 hex digits of the SHA-256 of the parameter bytes after training: speed-ups must leave it unchanged
+ * (the LightGCN hash after 2 epochs on Amazon-book is 14457e93).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -14,12 +16,16 @@ import { evaluate } from '../src/eval/full-ranking.js';
 import { createRunKernels } from '../src/experiments/kernels.js';
 import { createModel } from '../src/models/registry.js';
 import { trainModel } from '../src/train/trainer.js';
+import { sha256 } from '../src/util/hash.js';
 import { createRng } from '../src/util/rng.js';
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 }
+
+const paramHash = (arrays: Float32Array[]): string =>
+  sha256(Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)))).slice(0, 8);
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -34,7 +40,7 @@ export async function run(args: string[]): Promise<void> {
   if (dirs.length === 0) throw new Error('no dataset: pass --data <dir>[,<dir>]');
   console.log(`bench train: LightGCN (d=32, 3 layers, keep 0.8), batch 4096; ${epochs} epochs and ${reps} eval repeats per cell; ` +
     `${availableParallelism()} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log('dataset              threads kernels        epoch s (median)  cpu s/epoch  eval s (median)  score / top-K s   test users');
+  console.log('dataset              threads kernels        epoch s (median)  cpu s/epoch  eval s (median)  score / top-K s   test users  params');
   for (const dir of dirs) {
     const ds = await loadDataset(dir, { texts: false });
     let reference: Float32Array | undefined;
@@ -61,7 +67,7 @@ export async function run(args: string[]): Promise<void> {
         console.log(`${ds.name.padEnd(20)} ${String(t).padStart(7)} ${kernels.name.padEnd(14)} ${(median(epochMs) / 1000).toFixed(3).padStart(16)} ${cpuPerEpoch.toFixed(3).padStart(12)}` +
           ` ${(median(evals.map((e) => e.totalMs)) / 1000).toFixed(3).padStart(16)}` +
           `  ${(median(evals.map((e) => e.scoreMs)) / 1000).toFixed(2)} / ${(median(evals.map((e) => e.topkMs)) / 1000).toFixed(2)}`.padEnd(18) +
-          ` ${String(users).padStart(10)}`);
+          ` ${String(users).padStart(10)}  ${paramHash(model.params.map((p) => p.value.data))}`);
       } finally {
         await close();
       }
