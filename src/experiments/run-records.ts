@@ -34,14 +34,16 @@ export function configHash(config: TrainRunConfig): string {
 
 /**
  * The config without the keys that may differ between sessions of the same run without changing its results:
- * threads, evaluation chunk size and paths (a resumed run checks its data files by hash).
+ * threads, evaluation chunk size, paths (a resumed run checks its data files by hash) and the settings of
+ * plug-ins the run does not use (a spec that retunes LMMRec leaves its bare and RLMRec arms done).
  */
 export function comparableConfig(config: TrainRunConfig): unknown {
-  const { workspace: _w, data, train, eval: ev, text: _t, ...rest } = config;
+  const { workspace: _w, data, train, eval: ev, text: _t, plugin, ...rest } = config;
   const { threads: _threads, ...trainRest } = train;
   const { dir: _dir, ...dataRest } = data;
   const { chunkUsers: _chunk, ...evalRest } = ev;
-  return { ...rest, data: dataRest, train: trainRest, eval: evalRest };
+  const used = Object.fromEntries(Object.entries(plugin).filter(([name]) => config.plugins.includes(name)));
+  return { ...rest, plugin: used, data: dataRest, train: trainRest, eval: evalRest };
 }
 
 /**

@@ -81,6 +81,10 @@ test('a changed config is not silently mixed with finished runs', async () => {
   await assert.rejects(runExperiment(plan), /train\.epochs 4 \(now 2\)[\s\S]*another --out/);
   const same = planExperiment(spec(), { specPath: 'tiny.yaml', outDir: out, threads: 2, set: ['eval.chunkUsers=7'] });
   assert.equal((await runStates(same)).get('book-lightgcn-s1')!.state, 'done', 'threads and chunk size do not change results');
+  const retuned = planExperiment(spec(), { specPath: 'tiny.yaml', outDir: out, set: ['plugin.rlmrec-con.weight=0.5'] });
+  const retunedStates = await runStates(retuned);
+  assert.equal(retunedStates.get('book-lightgcn-s1')!.state, 'done', 'settings of an unused plug-in do not change results');
+  assert.equal(retunedStates.get('book-con-s1')!.state, 'stale');
 });
 
 test('noise rates: one noisy copy per rate, shared by every arm and seed', async () => {
