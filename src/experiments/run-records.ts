@@ -42,7 +42,7 @@ export function comparableConfig(config: TrainRunConfig): unknown {
   const { threads: _threads, ...trainRest } = train;
   const { dir: _dir, ...dataRest } = data;
   const { chunkUsers: _chunk, ...evalRest } = ev;
-  const used = Object.fromEntries(Object.entries(plugin).filter(([name]) => config.plugins.includes(name)));
+  const used = Object.fromEntries(Object.entries(plugin).filter(([name]) => (config.plugins as readonly string[]).includes(name)));
   return { ...rest, plugin: used, data: dataRest, train: trainRest, eval: evalRest };
 }
 
