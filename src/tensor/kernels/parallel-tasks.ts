@@ -153,6 +153,25 @@ export const TASKS = {
     outputs: [3],
     run: (a, [cols], lo, hi) => rw.bprTermsRows(f(a[0]), f(a[1]), f(a[2]), cols, a[3] as Float64Array, lo, hi),
   },
+  bprRowsTerms: {
+    // arrays: users, items, ui, pi, qi, terms (Float64Array); nums: cols. Part: batch rows.
+    outputs: [5],
+    run: (a, [cols], lo, hi) => rw.bprRowsTerms(f(a[0]), f(a[1]), i32(a[2]), i32(a[3]), i32(a[4]), cols, a[5] as Float64Array, lo, hi),
+  },
+  bprRowsWeights: {
+    // arrays: users, items, ui, pi, qi, w (Float64Array); nums: cols, g. Part: batch rows.
+    outputs: [5],
+    run: (a, [cols, g], lo, hi) => rw.bprRowsWeights(f(a[0]), f(a[1]), i32(a[2]), i32(a[3]), i32(a[4]), cols, g, a[5] as Float64Array, lo, hi),
+  },
+  bprRowsScatter: {
+    // arrays: users, items, ui, pi, qi, w, dUsers, dItems (a stand-in when absent); nums: cols, numUsers,
+    // hasDUsers, hasDItems. Part: destination rows of the stacked users ⊕ items.
+    outputs: [6, 7],
+    run(a, [cols, numUsers, hasDu, hasDi], lo, hi) {
+      rw.bprRowsScatter(f(a[0]), f(a[1]), i32(a[2]), i32(a[3]), i32(a[4]), cols, a[5] as Float64Array,
+        hasDu ? f(a[6]) : null, hasDi ? f(a[7]) : null, numUsers, lo, hi);
+    },
+  },
   sumSquares: {
     // arrays: x, out (Float64Array, 1 element); nums: none. One part only (start() gives all of it to one
     // worker): the sum runs in sequence, as on the calling thread.

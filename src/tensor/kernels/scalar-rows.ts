@@ -193,6 +193,105 @@ function bprMargin(u: Arr, p: Arr, q: Arr, o: number, cols: number): number {
   return neg - pos;
 }
 
+/** bprMargin with the rows read in place: user row uo of `users`, item rows po and qo of `items` (offsets). */
+function bprMarginAt(users: Arr, items: Arr, uo: number, po: number, qo: number, cols: number): number {
+  let pos = 0, neg = 0;
+  for (let j = 0; j < cols; j++) {
+    pos += users[uo + j] * items[po + j];
+    neg += users[uo + j] * items[qo + j];
+  }
+  return neg - pos;
+}
+
+/**
+ * bprLoss of the rows users[ui[i]], items[pi[i]], items[qi[i]] without gathering them: the same float64 values
+ * summed in the same order as gatherRows × 3 + bprLoss.
+ */
+export function bprLossRows(users: Arr, items: Arr, ui: Int32Array, pi: Int32Array, qi: Int32Array, cols: number): number {
+  const rows = ui.length;
+  if (rows === 0) return 0;
+  let s = 0;
+  for (let i = 0; i < rows; i++) s += softplus(bprMarginAt(users, items, ui[i] * cols, pi[i] * cols, qi[i] * cols, cols));
+  return s / rows;
+}
+
+/** bprLossRows' per-row terms for rows [lo, hi) (the pool computes them in parallel and sums them in order). */
+export function bprRowsTerms(
+  users: Arr, items: Arr, ui: Int32Array, pi: Int32Array, qi: Int32Array, cols: number, terms: Float64Array, lo: number, hi: number,
+): void {
+  for (let i = lo; i < hi; i++) terms[i] = softplus(bprMarginAt(users, items, ui[i] * cols, pi[i] * cols, qi[i] * cols, cols));
+}
+
+/** The per-row gradient weights (g / rows) · σ(margin) of rows [lo, hi), as bprLossGradRows computes them. */
+export function bprRowsWeights(
+  users: Arr, items: Arr, ui: Int32Array, pi: Int32Array, qi: Int32Array, cols: number, g: number, w: Float64Array, lo: number, hi: number,
+): void {
+  const rows = ui.length;
+  for (let i = lo; i < hi; i++) w[i] = (g / rows) * sigmoidOf(bprMarginAt(users, items, ui[i] * cols, pi[i] * cols, qi[i] * cols, cols));
+}
+
+/**
+ * The gradient of g · bprLossRows added into dUsers / dItems (null: skipped), for the destination rows
+ * [lo, hi) of the stacked (users ⊕ items) range, from the weights of bprRowsWeights. It reproduces the unfused
+ * chain exactly: bprLossGrad writes each row's du, dp, dq into zeroed float32 buffers (0 + x, rounded), then
+ * the gathers' backward scatter-adds them in reverse recording order: negatives, positives, users, each in
+ * increasing i. A thread owning a row range applies the same additions to its rows in the same order.
+ */
+export function bprRowsScatter(
+  users: Arr, items: Arr, ui: Int32Array, pi: Int32Array, qi: Int32Array, cols: number, w: Float64Array,
+  dUsers: Arr | null, dItems: Arr | null, numUsers: number, lo: number, hi: number,
+): void {
+  const rows = ui.length;
+  // The unfused du, dp, dq buffers have the gradients' precision: float32 rounds each value once.
+  const f32 = (dItems ?? dUsers) instanceof Float32Array;
+  if (dItems !== null && hi > numUsers) {
+    const ilo = Math.max(lo, numUsers) - numUsers, ihi = hi - numUsers;
+    for (let i = 0; i < rows; i++) {
+      const r = qi[i];
+      if (r < ilo || r >= ihi) continue;
+      const uo = ui[i] * cols, d = r * cols, wi = w[i];
+      for (let j = 0; j < cols; j++) {
+        const v = 0 + wi * users[uo + j];
+        dItems[d + j] += f32 ? Math.fround(v) : v;
+      }
+    }
+    for (let i = 0; i < rows; i++) {
+      const r = pi[i];
+      if (r < ilo || r >= ihi) continue;
+      const uo = ui[i] * cols, d = r * cols, wi = w[i];
+      for (let j = 0; j < cols; j++) {
+        const v = 0 - wi * users[uo + j];
+        dItems[d + j] += f32 ? Math.fround(v) : v;
+      }
+    }
+  }
+  if (dUsers !== null && lo < numUsers) {
+    const uhi = Math.min(hi, numUsers);
+    for (let i = 0; i < rows; i++) {
+      const r = ui[i];
+      if (r < lo || r >= uhi) continue;
+      const po = pi[i] * cols, qo = qi[i] * cols, d = r * cols, wi = w[i];
+      for (let j = 0; j < cols; j++) {
+        const v = 0 + wi * (items[qo + j] - items[po + j]);
+        dUsers[d + j] += f32 ? Math.fround(v) : v;
+      }
+    }
+  }
+}
+
+let weights = new Float64Array(0);
+
+/** bprRowsWeights then bprRowsScatter over all rows, on the calling thread (grow-only weight scratch). */
+export function bprLossRowsGrad(
+  users: Arr, items: Arr, ui: Int32Array, pi: Int32Array, qi: Int32Array, cols: number, g: number,
+  dUsers: Arr | null, dItems: Arr | null,
+): void {
+  if (weights.length < ui.length) weights = new Float64Array(ui.length);
+  bprRowsWeights(users, items, ui, pi, qi, cols, g, weights, 0, ui.length);
+  const numUsers = cols === 0 ? 0 : Math.floor(users.length / cols), numItems = cols === 0 ? 0 : Math.floor(items.length / cols);
+  bprRowsScatter(users, items, ui, pi, qi, cols, weights, dUsers, dItems, numUsers, 0, numUsers + numItems);
+}
+
 /**
  * terms[i] = softplus(u·q − u·p) of row i for rows [lo, hi): bprLoss's per-row terms, which the pool computes
  * in parallel and then sums in row order, as bprLoss does (the same float64 values in the same order).

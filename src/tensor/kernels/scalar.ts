@@ -58,6 +58,8 @@ export const scalarKernels = {
   prefetchSumSquares: () => {},
   bprLoss: rw.bprLoss,
   bprLossGrad: rw.bprLossGrad,
+  bprLossRows: rw.bprLossRows,
+  bprLossRowsGrad: rw.bprLossRowsGrad,
   adamStep: ew.adamStep,
   topKRows: (scores, n, k, users, exclIndptr, exclIndices, out, stride, counts) =>
     topKRows(scores, n, k, users, exclIndptr, exclIndices, out, stride, counts),

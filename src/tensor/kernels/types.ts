@@ -151,6 +151,20 @@ export interface Kernels {
   bprLossGrad(u: Arr, p: Arr, q: Arr, rows: number, cols: number, g: number, du: Arr | null, dp: Arr | null, dq: Arr | null): void;
 
   /**
+   * bprLoss of the rows users[ui[i]], items[pi[i]], items[qi[i]] read in place (no gathered copies); the same
+   * value as three gatherRows and bprLoss.
+   */
+  bprLossRows(users: Arr, items: Arr, ui: Int32Array, pi: Int32Array, qi: Int32Array, cols: number): number;
+  /**
+   * The gradients of g · bprLossRows added into dUsers / dItems (a null slot is skipped), bit-identical to
+   * bprLossGrad followed by the three gathers' scatter-adds (negatives, positives, users).
+   */
+  bprLossRowsGrad(
+    users: Arr, items: Arr, ui: Int32Array, pi: Int32Array, qi: Int32Array, cols: number, g: number,
+    dUsers: Arr | null, dItems: Arr | null,
+  ): void;
+
+  /**
    * Full-ranking top-K per row (topk.ts): row r of the users.length × n `scores` gets its best min(k, n)
    * column ids, excluding its user's sorted ids exclIndices[exclIndptr[u] ..exclIndptr[u + 1]) with
    * u = users[r], at out[r · stride ..]; counts[r] = ids written.

@@ -77,6 +77,17 @@ export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<W
     run(name, arrays, nums);
   };
 
+  let f64 = new Float64Array(new SharedArrayBuffer(0));
+  const f64Scratch = (n: number): Float64Array => {
+    if (f64.length < n) f64 = new Float64Array(new SharedArrayBuffer(8 * n));
+    return f64;
+  };
+  const evenRows = (total: number): void => {
+    b[0] = 0;
+    for (let t = 1; t < T; t++) b[t] = Math.floor((total * t) / T);
+    b[T] = total;
+  };
+
   const table = {
     name: `worker-${T}`,
     threads: T,
@@ -191,6 +202,28 @@ export async function createWorkerKernels(opts: WorkerKernelsOptions): Promise<W
     bprLossGrad(u, p, q, rows, cols, g, du, dp, dq) {
       const arrays = [u, p, q, du ?? u, dp ?? u, dq ?? u];
       par('bprLossGrad', arrays, [cols, g, rows, +(du !== null), +(dp !== null), +(dq !== null)], rows, 4 * rows * cols);
+    },
+    bprLossRows(users, items, ui, pi, qi, cols) {
+      const rows = ui.length;
+      if (rows === 0 || cols === 0 || serial([users, items], rows, 8 * rows * cols)) return scalarKernels.bprLossRows(users, items, ui, pi, qi, cols);
+      const terms = f64Scratch(rows);
+      evenRows(rows);
+      run('bprRowsTerms', [users, items, ui, pi, qi, terms], [cols]);
+      let s = 0;
+      for (let i = 0; i < rows; i++) s += terms[i];
+      return s / rows;
+    },
+    bprLossRowsGrad(users, items, ui, pi, qi, cols, g, dUsers, dItems) {
+      const rows = ui.length;
+      const arrays = [users, items, ...(dUsers ? [dUsers] : []), ...(dItems ? [dItems] : [])];
+      if (cols === 0 || serial(arrays, rows, 8 * rows * cols)) return scalarKernels.bprLossRowsGrad(users, items, ui, pi, qi, cols, g, dUsers, dItems);
+      const w = f64Scratch(rows);
+      evenRows(rows);
+      run('bprRowsWeights', [users, items, ui, pi, qi, w], [cols, g]);
+      // Destination rows of users ⊕ items, split evenly; each thread scans the whole batch for its rows.
+      const numUsers = Math.floor(users.length / cols), total = numUsers + Math.floor(items.length / cols);
+      evenRows(total);
+      run('bprRowsScatter', [users, items, ui, pi, qi, w, dUsers ?? users, dItems ?? items], [cols, numUsers, +(dUsers !== null), +(dItems !== null)]);
     },
     topKRows(scores, n, k, users, exclIndptr, exclIndices, out, stride, counts) {
       par('topKRows', [scores, users, exclIndptr, exclIndices, out, counts], [n, k, stride], users.length, users.length * n);

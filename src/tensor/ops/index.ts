@@ -2,6 +2,7 @@ import { add } from './add.js';
 import { addConst } from './add-const.js';
 import { addRowVector } from './add-row-vector.js';
 import { bprLoss } from './bpr-loss.js';
+import { bprRows } from './bpr-rows.js';
 import { concatCols } from './concat-cols.js';
 import { div } from './div.js';
 import { exp } from './exp.js';
@@ -43,5 +44,5 @@ export const OPS = {
   add, sub, mul, div, scale, addConst, addRowVector, matmul, spmm, gatherRows, scatterAddRows,
   exp, log, leakyRelu, relu, sigmoid, tanh, rowL2Normalize, logSumExpRows, softmaxRows, logSoftmaxRows,
   concatCols, sliceCols, sum, mean, sumSquares, sumRows, rowDot, bprLoss, infoNce,
-  edgeDot, rowNormSpmm, infoNceWeighted, infoNcePrefix, prototypeReadout,
+  edgeDot, rowNormSpmm, infoNceWeighted, infoNcePrefix, prototypeReadout, bprRows,
 } satisfies Record<string, AnyOp>;
