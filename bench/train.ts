@@ -18,19 +18,10 @@ import { createModel } from '../src/models/registry.js';
 import { trainModel } from '../src/train/trainer.js';
 import { sha256 } from '../src/util/hash.js';
 import { createRng } from '../src/util/rng.js';
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
+import { median, option } from './lib/common.js';
 
 const paramHash = (arrays: Float32Array[]): string =>
   sha256(Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)))).slice(0, 8);
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 export async function run(args: string[]): Promise<void> {
   const root = resolve(import.meta.dirname, '..', '..', 'shared', 'data');
