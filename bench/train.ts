@@ -9,7 +9,7 @@
  * (the LightGCN hash after 2 epochs on Amazon-book is 14457e93).
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadDataset } from '../src/data/load.js';
 import { evaluate } from '../src/eval/full-ranking.js';
@@ -18,7 +18,7 @@ import { createModel } from '../src/models/registry.js';
 import { trainModel } from '../src/train/trainer.js';
 import { sha256 } from '../src/util/hash.js';
 import { createRng } from '../src/util/rng.js';
-import { median, option } from './lib/common.js';
+import { loadAverage, median, option } from './lib/common.js';
 
 const paramHash = (arrays: Float32Array[]): string =>
   sha256(Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)))).slice(0, 8);
@@ -30,7 +30,7 @@ export async function run(args: string[]): Promise<void> {
   const epochs = Number(option(args, '--epochs') ?? 3), reps = Number(option(args, '--reps') ?? 3);
   if (dirs.length === 0) throw new Error('no dataset: pass --data <dir>[,<dir>]');
   console.log(`bench train: LightGCN (d=32, 3 layers, keep 0.8), batch 4096; ${epochs} epochs and ${reps} eval repeats per cell; ` +
-    `${availableParallelism()} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    `${availableParallelism()} CPUs, load average ${loadAverage()}`);
   console.log('dataset              threads kernels        epoch s (median)  cpu s/epoch  eval s (median)  score / top-K s   test users  params');
   for (const dir of dirs) {
     const ds = await loadDataset(dir, { texts: false });
@@ -64,5 +64,5 @@ export async function run(args: string[]): Promise<void> {
       }
     }
   }
-  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; load average now ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; load average now ${loadAverage()}`);
 }
