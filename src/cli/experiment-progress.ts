@@ -61,6 +61,9 @@ export function createExperimentProgress(quiet = false, stream: NodeJS.WriteStre
         bar?.update(e.index + 1, payload);
         line(`[${e.index + 1}/${e.total}] ${e.run.id}: FAILED: ${e.error.split('\n')[0]} (continuing with the next run)`);
         break;
+      case 'run-busy':
+        line(`[${e.index + 1}/${e.total}] ${e.run.id}: another process is training it; left to that process`);
+        break;
       case 'report':
         break;
     }

@@ -66,7 +66,7 @@ export function registerExperimentCommand(program: Command): void {
       } finally {
         progress.stop();
       }
-      console.log(`${result.trained.length} runs trained, ${result.skipped.length} finished earlier; ${((performance.now() - t0) / 1000).toFixed(1)} s wall`);
+      console.log(`${result.trained.length} runs trained, ${result.skipped.length} finished earlier${result.busy.length ? `, ${result.busy.length} left to another process` : ''}; ${((performance.now() - t0) / 1000).toFixed(1)} s wall`);
       console.log(await formatSummary(plan.outDir));
       console.log(`report: ${result.reportPath}`);
     });

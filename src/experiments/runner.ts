@@ -8,6 +8,7 @@ import { readExperimentManifest, writeExperimentManifest } from './manifest.js';
 import type { ExperimentPlan, PlannedRun } from './plan.js';
 import { prepareExperiment, type PrepareEvent } from './prepare.js';
 import { writeExperimentReport } from './report.js';
+import { claimRun } from './run-claim.js';
 import { comparableConfig, recordRun } from './run-records.js';
 import { resumeTrainRun, trainRun, type RunMetrics, type TrainRunConfig, type TrainRunEvent } from './train-run.js';
 
@@ -34,6 +35,8 @@ export type ExperimentEvent =
   | ({ type: 'run-event'; event: TrainRunEvent; etaMs?: number } & RunPosition)
   | ({ type: 'run-end'; metrics: RunMetrics; wallMs: number; etaMs?: number } & RunPosition)
   | ({ type: 'run-fail'; error: string } & RunPosition)
+  /** Another live process is training this run (its claim file is in the run directory); left to it. */
+  | ({ type: 'run-busy' } & RunPosition)
   | { type: 'report'; path: string };
 
 export interface RunExperimentOptions {
@@ -48,6 +51,8 @@ export interface ExperimentResult {
   trained: string[];
   /** Runs already finished before this call. */
   skipped: string[];
+  /** Runs another process was training (left to it). */
+  busy: string[];
   reportPath: string;
 }
 
@@ -102,11 +107,11 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunExperimentOpt
       const s = states.get(r.id)!;
       if (s.state === 'done') estimate.add(r, s.metrics.trainMs + s.metrics.testMs);
     }
-    const trained: string[] = [], skipped: string[] = [];
+    const trained: string[] = [], skipped: string[] = [], busy: string[] = [];
     const failed: { id: string; error: string; code: ErrorCode }[] = [];
     const total = plan.runs.length;
     for (const [index, run] of plan.runs.entries()) {
-      const s = states.get(run.id)!;
+      let s = states.get(run.id)!;
       const pos = { run, index, total };
       const config = run.config!;
       const withConfig = { ...run, config };
@@ -118,60 +123,77 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunExperimentOpt
         continue;
       }
       opts.signal?.throwIfAborted();
-      const after = plan.runs.slice(index + 1).filter((r) => states.get(r.id)!.state !== 'done');
-      const resume = s.state === 'partial';
-      const t0 = performance.now();
-      // Before any run has finished, this run's own projection (elapsed + the trainer's lower-bound ETA) stands in
-      // for every run without a measured estimate.
-      let guess: number | undefined;
-      const eta = (): number | undefined => {
-        const elapsed = performance.now() - t0;
-        const mine = estimate.of(run, true) ?? guess ?? estimate.of(run);
-        const rest = estimate.sum(after, guess);
-        return rest === undefined || mine === undefined ? undefined : rest + Math.max(0, mine - elapsed);
-      };
-      recordRun(store, { ...rec, status: 'running' });
-      opts.onProgress?.({ type: 'run-start', resume, etaMs: eta(), ...pos });
-      const onProgress = (event: TrainRunEvent): void => {
-        if (event.type === 'epoch') guess = performance.now() - t0 + event.etaMs;
-        opts.onProgress?.({ type: 'run-event', event, etaMs: eta(), ...pos });
-      };
-      let metrics: RunMetrics;
-      try {
-        metrics = (resume
-          ? await resumeTrainRun(run.runDir, { onProgress, signal: opts.signal })
-          : await trainRun({ config, runDir: run.runDir, onProgress, signal: opts.signal })).metrics;
-      } catch (e) {
-        if (e instanceof LmmrecError && e.code === 'ABORTED') {
-          recordRun(store, { ...rec, status: 'aborted', error: e.message });
-          await report();
-          throw e;
-        }
-        // One broken arm (e.g. a plug-in that rejects this base model) must not stop a long spec: record it,
-        // go on, and fail at the end. A re-run retries it.
-        const error = (e as Error).message;
-        recordRun(store, { ...rec, status: 'failed', error });
-        await mkdir(run.runDir, { recursive: true });
-        await writeFile(join(run.runDir, FAILED_FILE), `${JSON.stringify({ error, at: new Date().toISOString() }, null, 2)}\n`);
-        failed.push({ id: run.id, error, code: e instanceof LmmrecError ? e.code : 'INTERNAL' });
-        opts.onProgress?.({ type: 'run-fail', error, ...pos });
-        await report();
+      const release = await claimRun(run.runDir);
+      if (!release) {
+        busy.push(run.id);
+        opts.onProgress?.({ type: 'run-busy', ...pos });
         continue;
       }
-      await rm(join(run.runDir, FAILED_FILE), { force: true });
-      const wallMs = performance.now() - t0;
-      estimate.add(run, metrics.trainMs + metrics.testMs);
-      recordRun(store, { ...rec, status: 'done', metrics });
-      trained.push(run.id);
-      opts.onProgress?.({ type: 'run-end', metrics, wallMs, etaMs: estimate.sum(after), ...pos });
-      await report();
+      try {
+        // Read again: another session into this folder may have finished or started it since this one began.
+        s = await runState(run);
+        if (s.state === 'done') {
+          skipped.push(run.id);
+          opts.onProgress?.({ type: 'run-skip', metrics: s.metrics, ...pos });
+          continue;
+        }
+        const after = plan.runs.slice(index + 1).filter((r) => states.get(r.id)!.state !== 'done');
+        const resume = s.state === 'partial';
+        const t0 = performance.now();
+        // Before any run has finished, this run's own projection (elapsed + the trainer's lower-bound ETA) stands in
+        // for every run without a measured estimate.
+        let guess: number | undefined;
+        const eta = (): number | undefined => {
+          const elapsed = performance.now() - t0;
+          const mine = estimate.of(run, true) ?? guess ?? estimate.of(run);
+          const rest = estimate.sum(after, guess);
+          return rest === undefined || mine === undefined ? undefined : rest + Math.max(0, mine - elapsed);
+        };
+        recordRun(store, { ...rec, status: 'running' });
+        opts.onProgress?.({ type: 'run-start', resume, etaMs: eta(), ...pos });
+        const onProgress = (event: TrainRunEvent): void => {
+          if (event.type === 'epoch') guess = performance.now() - t0 + event.etaMs;
+          opts.onProgress?.({ type: 'run-event', event, etaMs: eta(), ...pos });
+        };
+        let metrics: RunMetrics;
+        try {
+          metrics = (resume
+            ? await resumeTrainRun(run.runDir, { onProgress, signal: opts.signal })
+            : await trainRun({ config, runDir: run.runDir, onProgress, signal: opts.signal })).metrics;
+        } catch (e) {
+          if (e instanceof LmmrecError && e.code === 'ABORTED') {
+            recordRun(store, { ...rec, status: 'aborted', error: e.message });
+            await report();
+            throw e;
+          }
+          // One broken arm (e.g. a plug-in that rejects this base model) must not stop a long spec: record it,
+          // go on, and fail at the end. A re-run retries it.
+          const error = (e as Error).message;
+          recordRun(store, { ...rec, status: 'failed', error });
+          await mkdir(run.runDir, { recursive: true });
+          await writeFile(join(run.runDir, FAILED_FILE), `${JSON.stringify({ error, at: new Date().toISOString() }, null, 2)}\n`);
+          failed.push({ id: run.id, error, code: e instanceof LmmrecError ? e.code : 'INTERNAL' });
+          opts.onProgress?.({ type: 'run-fail', error, ...pos });
+          await report();
+          continue;
+        }
+        await rm(join(run.runDir, FAILED_FILE), { force: true });
+        const wallMs = performance.now() - t0;
+        estimate.add(run, metrics.trainMs + metrics.testMs);
+        recordRun(store, { ...rec, status: 'done', metrics });
+        trained.push(run.id);
+        opts.onProgress?.({ type: 'run-end', metrics, wallMs, etaMs: estimate.sum(after), ...pos });
+        await report();
+      } finally {
+        await release();
+      }
     }
     const reportPath = await report();
     if (failed.length) {
       throw new LmmrecError(failed[0].code, `${failed.length} run(s) failed (the others finished; see ${reportPath}):\n` +
         failed.map((f) => `  ${f.id}: ${f.error.split('\n')[0]}`).join('\n'));
     }
-    return { trained, skipped, reportPath };
+    return { trained, skipped, busy, reportPath };
   } finally {
     store.close();
   }

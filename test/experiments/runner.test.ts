@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../../src/data/store/store.js';
 import { planExperiment } from '../../src/experiments/plan.js';
 import { prepareExperiment } from '../../src/experiments/prepare.js';
+import { CLAIM_FILE } from '../../src/experiments/run-claim.js';
 import { experimentRuns } from '../../src/experiments/run-records.js';
 import { runExperiment, runStates, type ExperimentEvent } from '../../src/experiments/runner.js';
 import { parseSpec } from '../../src/experiments/spec.js';
@@ -125,4 +127,26 @@ test('a failing run is recorded and the spec goes on; the error is raised at the
   } finally {
     store.close();
   }
+});
+
+test('a run claimed by a live process is left to it; a claim of a dead process is taken over', async () => {
+  const out = join(tmp, 'claims');
+  const plan = planExperiment(spec({ arms: [{ name: 'lightgcn' }] }), { specPath: 'tiny.yaml', outDir: out, maxEpochs: 2 });
+  const [first, second] = plan.runs;
+  mkdirSync(first.runDir, { recursive: true });
+  writeFileSync(join(first.runDir, CLAIM_FILE), `${process.pid}\n`);
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+  mkdirSync(second.runDir, { recursive: true });
+  writeFileSync(join(second.runDir, CLAIM_FILE), `${dead}\n`);
+  const events: ExperimentEvent[] = [];
+  const res = await runExperiment(plan, { onProgress: (e) => events.push(e) });
+  assert.deepEqual(res.busy, [first.id]);
+  assert.deepEqual(res.trained, [second.id]);
+  assert.ok(events.some((e) => e.type === 'run-busy' && e.run.id === first.id));
+  assert.equal(existsSync(join(second.runDir, CLAIM_FILE)), false, 'the claim is released after the run');
+  assert.equal(existsSync(join(first.runDir, 'config.json')), false, 'the live claim was not touched');
+
+  rmSync(join(first.runDir, CLAIM_FILE));
+  const again = await runExperiment(plan);
+  assert.deepEqual([again.trained, again.skipped, again.busy], [[first.id], [second.id], []]);
 });
