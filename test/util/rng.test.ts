@@ -29,6 +29,28 @@ test('int(n) is uniform enough and in range', () => {
   for (const c of counts) assert.ok(Math.abs(c - 10_000) < 500, `bucket count ${c}`);
 });
 
+test('int(n) draws exactly what the float-modulo rejection rule draws from next(), for small, odd and huge n', () => {
+  // Reference: the same stream read through next() (u = next() · 2^32 is the exact 32-bit word), rejection
+  // at 2^32 − 2^32 mod n and u mod n with JS's exact float modulo.
+  const ns = [1, 2, 3, 7, 10, 9332, 11000, 120464, 65535, 65536, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 3 * 2 ** 30 + 5, 2 ** 32 - 2, 2 ** 32 - 1];
+  let draws = 0;
+  for (let seed = 0; seed < 40; seed++) {
+    const pick = createRng(seed + 1000);
+    for (const n of [...ns, ...Array.from({ length: 8 }, () => 1 + Math.floor(pick.next() * 4294967295))]) {
+      const a = createRng(seed), ref = createRng(seed);
+      for (let i = 0; i < 200; i++) {
+        const limit = 4294967296 - (4294967296 % n);
+        let u: number;
+        do u = ref.next() * 4294967296; while (u >= limit);
+        assert.equal(a.int(n), u % n, `seed ${seed}, n ${n}, draw ${i}`);
+        draws++;
+      }
+      assert.equal(a.next(), ref.next());
+    }
+  }
+  assert.equal(draws, 40 * 24 * 200);
+});
+
 test('normal() has mean 0 and variance 1', () => {
   const r = createRng(3);
   let s = 0, s2 = 0;
