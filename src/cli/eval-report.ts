@@ -23,7 +23,7 @@ function evalCommand(program: Command): Command {
 
 /**
  * `lmmrec eval compare <a.tsv> <b.tsv>`: paired t-test and Wilcoxon signed-rank between two per-user result
- * files (as written by runs: `test-per-user.tsv`). `lmmrec eval popularity <dir>`: the most-popular baseline
+ * files (as written by runs: `test-per-user.tsv.gz`; `.gz` is read transparently). `lmmrec eval popularity <dir>`: the most-popular baseline
  * under the rlmrec protocol, optionally writing per-user results to compare against.
  */
 export function registerEvalReportCommand(program: Command): void {

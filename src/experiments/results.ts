@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PerUserMetrics } from '../eval/full-ranking.js';
 import type { MetricKey } from '../eval/metrics.js';
-import { readPerUserTsv } from '../eval/per-user.js';
+import { readPerUserTsv, RUN_PER_USER_FILE } from '../eval/per-user.js';
 import { compareRuns, type RunComparison } from '../eval/significance.js';
 import type { ExperimentManifest, ManifestRun } from './manifest.js';
 import type { RunMetrics } from './train-run.js';
@@ -195,9 +195,10 @@ async function seedMean(runDirs: string[], metric: string): Promise<PerUserMetri
   let users: Int32Array | undefined;
   let sum: Float64Array | undefined;
   for (const dir of runDirs) {
-    const p = await readPerUserTsv(join(dir, 'test-per-user.tsv'));
+    const file = existsSync(join(dir, RUN_PER_USER_FILE)) ? join(dir, RUN_PER_USER_FILE) : join(dir, 'test-per-user.tsv');
+    const p = await readPerUserTsv(file);
     const v = p[metric as MetricKey];
-    if (!v) throw new RangeError(`${dir}/test-per-user.tsv has no ${metric}`);
+    if (!v) throw new RangeError(`${file} has no ${metric}`);
     if (!users || !sum) {
       users = p.users;
       sum = Float64Array.from(v);

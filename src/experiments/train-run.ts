@@ -9,7 +9,7 @@ import { loadDataset } from '../data/load.js';
 import { injectNoise } from '../data/noise.js';
 import { lmmrecVersion } from '../data/preprocess/manifest.js';
 import { evaluate } from '../eval/full-ranking.js';
-import { writePerUserTsv } from '../eval/per-user.js';
+import { RUN_PER_USER_FILE, writePerUserTsv } from '../eval/per-user.js';
 import { freezeWithPlugins } from '../models/freeze.js';
 import { createPlugins, PluginList, PluginSettings } from '../models/plugin-registry.js';
 import { createModel, ModelConfig } from '../models/registry.js';
@@ -77,7 +77,7 @@ export interface RunMetrics {
  * config → dataset → model → train (validation callback from eval/) → restore best → one test pass, all in a
  * run directory: `config.json` (resolved), `manifest.json` (data file hashes, seed, version), `log.jsonl`
  * (epoch, validation and checkpoint events), `checkpoints/{last,best}.safetensors`, `metrics.json` and
- * `test-per-user.tsv`.
+ * `test-per-user.tsv.gz`.
  */
 export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const config = absolutePaths(opts.config);
@@ -163,7 +163,7 @@ async function execute(runDir: string, config: TrainRunConfig, resume: boolean, 
     const t0 = performance.now();
     const test = await evaluate(freezeWithPlugins(model, plugins, kernels), { ...evalOpts, targets: ds.test });
     const testMs = performance.now() - t0;
-    await writePerUserTsv(join(runDir, 'test-per-user.tsv'), test.perUser);
+    await writePerUserTsv(join(runDir, RUN_PER_USER_FILE), test.perUser);
     const metrics: RunMetrics = {
       protocol: test.protocol.name, model: config.model.name, ...(plugins.length > 0 && { plugins: config.plugins }), dataset: ds.name, seed: config.seed,
       epochs: state.epoch, stopped: state.stopped, bestEpoch: state.bestEpoch, valid: state.bestMetrics, test: test.mean,

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { PerUserMetrics } from '../../src/eval/full-ranking.js';
 import { formatPerUserTsv, parsePerUserTsv, readPerUserTsv, writePerUserTsv } from '../../src/eval/per-user.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -23,6 +24,10 @@ test('per-user TSV: header, rows, and a bit-exact round trip through a file', as
     assert.equal(await readFile(file, 'utf8'), text);
     const back = await readPerUserTsv(file);
     assert.deepEqual(back, perUser); // deepEqual compares doubles with Object.is: bit-exact, NaN included
+    const gz = join(dir, 'per-user.tsv.gz');
+    await writePerUserTsv(gz, perUser);
+    assert.equal(gunzipSync(await readFile(gz)).toString('utf8'), text, 'a .gz path is gzip-compressed');
+    assert.deepEqual(await readPerUserTsv(gz), perUser);
   } finally {
     await rm(dir, { recursive: true });
   }

@@ -26,7 +26,7 @@ test('config.json records the data folder as an absolute path, so a resume from 
 
 test('a run directory holds config, manifest with data hashes, log, checkpoints, metrics and per-user results', async () => {
   const r = await trainRun({ config: config(), outDir: out });
-  for (const f of ['config.json', 'manifest.json', 'log.jsonl', 'metrics.json', 'test-per-user.tsv', 'checkpoints/best.safetensors', 'checkpoints/last.safetensors']) {
+  for (const f of ['config.json', 'manifest.json', 'log.jsonl', 'metrics.json', 'test-per-user.tsv.gz', 'checkpoints/best.safetensors', 'checkpoints/last.safetensors']) {
     assert.ok(existsSync(join(r.runDir, f)), f);
   }
   const manifest = JSON.parse(readFileSync(join(r.runDir, 'manifest.json'), 'utf8'));
