@@ -69,7 +69,7 @@ export function formatReport(p: ReportParts): string {
     out.push(`- protocol ${p.config.eval.protocol}: full ranking, train items masked, K ∈ {${spec.ks.join(', ')}}; early stop on valid ${es.metric} every ${es.every} epochs, patience ${es.patience}, at most ${p.config.train.epochs} epochs`);
   }
   out.push(`- progress: ${counts.done} of ${results.length} runs finished` + (counts.partial ? `, ${counts.partial} started (resumable)` : '') + (counts.pending ? `, ${counts.pending} not started` : '') +
-    (counts.failed ? `, ${counts.failed} failed (errors under Runs)` : ''), '');
+    (counts.failed ? `, ${counts.failed} failed (errors under Runs)` : '') + notRequested(m, results.length), '');
 
   out.push('## Data', '', '| dataset | folder | users | items | sha256 train / valid / test |', '|---|---|---:|---:|---|');
   for (const d of m.datasets) {
@@ -217,4 +217,10 @@ function fmtDuration(sec: number): string {
   if (sec < 60) return `${sec.toFixed(1)} s`;
   const m = Math.floor(sec / 60);
   return m < 60 ? `${m}m${String(Math.round(sec % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** The spec's runs no session has asked for yet (every `--only` / `--seeds` so far left them out), if any. */
+function notRequested(m: ExperimentManifest, requested: number): string {
+  const s = m.spec, planned = s.datasets.length * (s.noise?.length ?? 1) * s.arms.length * s.seeds.length;
+  return planned > requested ? `; ${planned - requested} more of the spec's ${planned} runs not yet requested (--only / --seeds)` : '';
 }

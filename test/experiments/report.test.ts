@@ -64,7 +64,7 @@ test('report tables: mean ± sd over finished seeds, gains, paired tests, unfini
   assert.match(md, /Report made by `lmmrec experiment report hand`/);
   assert.match(md, /- runs: `lmmrec experiment run hand\.yaml` at .* on \d+ cores/);
   assert.match(md, /seeds 1, 2, 3, 4; baseline arm a; focus arm lightgcn\+lmmrec/);
-  assert.match(md, /6 of 8 runs finished, 2 not started/);
+  assert.match(md, /6 of 8 runs finished, 2 not started\n/);
   // recall@20 of a: 0.1, 0.2, 0.3 → 0.2000 ± 0.1000; ndcg@20: 0.05, 0.05, 0.08 → 0.0600 ± sqrt(0.0003) = 0.0173
   assert.match(md, /\| a \| 3\/4 \(unfinished\) \| 0\.2000 ± 0\.1000 \| 0\.0600 ± 0\.0173 \| 20\.0 \| 0\.250 \| 3\.0 s \|/);
   assert.match(md, /\| lightgcn\+lmmrec \| 3\/4 \(unfinished\) \| 0\.3000 ± 0\.0000 \| 0\.1000 ± 0\.0000 \|/);
@@ -128,4 +128,10 @@ test('noise specs: a table and a chart of each arm by noise rate', async () => {
   assert.match(md, /book, test recall@20 by added noise:\n\n\| arm \| 0 % \| 10 % \|\n\|---\|---:\|---:\|\n\| lightgcn \| 0\.2000 \| 0\.1500 \|\n\| lightgcn\+lmmrec \| 0\.2500 \| 0\.2000 \|/);
   const svg = readFileSync(join(out, 'noise-book.svg'), 'utf8');
   assert.ok(svg.startsWith('<svg') && svg.includes('>lightgcn+lmmrec</text>') && svg.includes('>recall@20</text>'));
+
+  const partOut = join(tmp, 'noise-part');
+  const part = planExperiment(spec, { specPath: 'noisy.yaml', outDir: partOut, only: ['lightgcn'] });
+  await writeExperimentManifest(part, [{ id: 'book', dir: TINY, users: 40, items: 468, hashes: {}, noisy: {}, text: {} }], 'run --only lightgcn', undefined);
+  const partMd = readFileSync(await writeExperimentReport(partOut), 'utf8');
+  assert.match(partMd, /0 of 2 runs finished, 2 not started; 2 more of the spec's 4 runs not yet requested/);
 });
