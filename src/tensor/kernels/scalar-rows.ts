@@ -183,22 +183,15 @@ function sigmoidOf(x: number): number {
   return e / (1 + e);
 }
 
-/** u·q − u·p for row i (two dot products, as the PyTorch code computes them). */
-function bprMargin(u: Arr, p: Arr, q: Arr, o: number, cols: number): number {
+/**
+ * u·q − u·p of the rows at offsets uo, po, qo (two dot products, as the PyTorch code computes them); the
+ * gathered kernels pass one offset for all three, the fused ones read the embedding tables in place.
+ */
+function bprMargin(u: Arr, p: Arr, q: Arr, uo: number, po: number, qo: number, cols: number): number {
   let pos = 0, neg = 0;
   for (let j = 0; j < cols; j++) {
-    pos += u[o + j] * p[o + j];
-    neg += u[o + j] * q[o + j];
-  }
-  return neg - pos;
-}
-
-/** bprMargin with the rows read in place: user row uo of `users`, item rows po and qo of `items` (offsets). */
-function bprMarginAt(users: Arr, items: Arr, uo: number, po: number, qo: number, cols: number): number {
-  let pos = 0, neg = 0;
-  for (let j = 0; j < cols; j++) {
-    pos += users[uo + j] * items[po + j];
-    neg += users[uo + j] * items[qo + j];
+    pos += u[uo + j] * p[po + j];
+    neg += u[uo + j] * q[qo + j];
   }
   return neg - pos;
 }
@@ -211,7 +204,7 @@ export function bprLossRows(users: Arr, items: Arr, ui: Int32Array, pi: Int32Arr
   const rows = ui.length;
   if (rows === 0) return 0;
   let s = 0;
-  for (let i = 0; i < rows; i++) s += softplus(bprMarginAt(users, items, ui[i] * cols, pi[i] * cols, qi[i] * cols, cols));
+  for (let i = 0; i < rows; i++) s += softplus(bprMargin(users, items, items, ui[i] * cols, pi[i] * cols, qi[i] * cols, cols));
   return s / rows;
 }
 
@@ -219,7 +212,7 @@ export function bprLossRows(users: Arr, items: Arr, ui: Int32Array, pi: Int32Arr
 export function bprRowsTerms(
   users: Arr, items: Arr, ui: Int32Array, pi: Int32Array, qi: Int32Array, cols: number, terms: Float64Array, lo: number, hi: number,
 ): void {
-  for (let i = lo; i < hi; i++) terms[i] = softplus(bprMarginAt(users, items, ui[i] * cols, pi[i] * cols, qi[i] * cols, cols));
+  for (let i = lo; i < hi; i++) terms[i] = softplus(bprMargin(users, items, items, ui[i] * cols, pi[i] * cols, qi[i] * cols, cols));
 }
 
 /** The per-row gradient weights (g / rows) · σ(margin) of rows [lo, hi), as bprLossGradRows computes them. */
@@ -227,7 +220,7 @@ export function bprRowsWeights(
   users: Arr, items: Arr, ui: Int32Array, pi: Int32Array, qi: Int32Array, cols: number, g: number, w: Float64Array, lo: number, hi: number,
 ): void {
   const rows = ui.length;
-  for (let i = lo; i < hi; i++) w[i] = (g / rows) * sigmoidOf(bprMarginAt(users, items, ui[i] * cols, pi[i] * cols, qi[i] * cols, cols));
+  for (let i = lo; i < hi; i++) w[i] = (g / rows) * sigmoidOf(bprMargin(users, items, items, ui[i] * cols, pi[i] * cols, qi[i] * cols, cols));
 }
 
 /**
@@ -297,13 +290,13 @@ export function bprLossRowsGrad(
  * in parallel and then sums in row order, as bprLoss does (the same float64 values in the same order).
  */
 export function bprTermsRows(u: Arr, p: Arr, q: Arr, cols: number, terms: Float64Array, lo: number, hi: number): void {
-  for (let i = lo; i < hi; i++) terms[i] = softplus(bprMargin(u, p, q, i * cols, cols));
+  for (let i = lo; i < hi; i++) terms[i] = softplus(bprMargin(u, p, q, i * cols, i * cols, i * cols, cols));
 }
 
 export function bprLoss(u: Arr, p: Arr, q: Arr, rows: number, cols: number): number {
   if (rows === 0) return 0;
   let s = 0;
-  for (let i = 0; i < rows; i++) s += softplus(bprMargin(u, p, q, i * cols, cols));
+  for (let i = 0; i < rows; i++) s += softplus(bprMargin(u, p, q, i * cols, i * cols, i * cols, cols));
   return s / rows;
 }
 
@@ -321,7 +314,7 @@ export function bprLossGradRows(
 ): void {
   for (let i = lo; i < hi; i++) {
     const o = i * cols;
-    const w = (g / rows) * sigmoidOf(bprMargin(u, p, q, o, cols));
+    const w = (g / rows) * sigmoidOf(bprMargin(u, p, q, o, o, o, cols));
     for (let j = 0; j < cols; j++) {
       const uj = u[o + j];
       if (du !== null) du[o + j] += w * (q[o + j] - p[o + j]);
