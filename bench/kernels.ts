@@ -1,5 +1,5 @@
 /**
- * Numerical core: GEMM GFLOP/s, SpMM, InfoNCE and a LightGCN training step at 1 and 2 threads:
+ * Numerical core: GEMM GFLOP/s, the row softmax, SpMM, InfoNCE and a LightGCN training step at 1 and 2 threads:
  * `npm run bench -- kernels [dataDir] [--reps N] [--threads 1,2]`. dataDir defaults to
  * ../shared/data/rlmrec_amazon_book (needs train.tsv: user<TAB>item). Every number is the median of N runs
  * (default 5) after one warm-up. The machine may be shared with other jobs: compare within one run.
@@ -117,6 +117,19 @@ function benchSpmm(adj: SparseMat, tables: [string, Kernels][], reps: number): v
   }
 }
 
+/** The row softmax (JS vs the wasm kernel, bit-identical) at InfoNCE's and the prototype read-out's shapes. */
+function benchSoftmax(fast: Kernels, reps: number): void {
+  console.log('\nRow softmax (CPU ns per element, median)');
+  for (const [rows, cols] of [[1024, 2048], [17000, 32]]) {
+    const x = rand(rows * cols, 5), y = new Float32Array(rows * cols), lse = new Float32Array(rows);
+    const cells = [['JS', scalarKernels], ['fast (wasm)', fast]].map(([name, k]) => {
+      const ms = timeCpu(reps, () => (k as Kernels).softmaxRows(x, y, lse, rows, cols, 5)).cpu;
+      return `${name} ${((ms * 1e6) / (rows * cols)).toFixed(2)}`;
+    });
+    console.log(`  ${`${rows}x${cols}`.padEnd(22)} ${cells.join('   ')}`);
+  }
+}
+
 function benchInfoNce(tables: [string, Kernels][], reps: number, candidates: number): void {
   const bs = 4096, d = 32;
   console.log(`\nInfoNCE forward + backward, B=${bs}, d=${d}, ${candidates} candidates`);
@@ -190,6 +203,7 @@ export async function run(args: string[]): Promise<void> {
     ];
     benchDispatch(forced, reps);
     benchGemm(tables, reps);
+    benchSoftmax(fast, reps);
     benchInfoNce(tables.slice(1), reps, 4096);
     benchInfoNce(tables.slice(1), Math.max(1, Math.min(reps, 3)), 11000);
     if (!existsSync(join(dir, 'train.tsv'))) {

@@ -1,10 +1,11 @@
 /**
  * Cost of the plug-ins per training step on top of LightGCN: `npm run bench -- plugins [--data dir]
- * [--text file.lmma] [--motivation-text file.lmma] [--motivation S|M] [--steps 6] [--threads 2] [--variants a,b]`. Every variant trains from
+ * [--text file.lmma] [--motivation-text file.lmma] [--motivation S|M] [--steps 6] [--threads 2] [--variants a,b] [--profile]`. Every variant trains from
  * the same init on the same batches (4096 triples of one sampled epoch), steps interleaved round-robin so load
  * drift hits all of them alike; prints the median ms per step, the ratio to the bare base, and the implied
  * s/epoch, and the median CPU time per step (all threads; steadier than wall time on a shared machine). Without --text, random 256-d text matrices stand in (cost does not depend on the values).
  * S comes from --text and M from --motivation-text (default: the --text file), matrix --motivation (default M).
+ * `--profile` adds each variant's time per kernel (median wall ms per step) and the JS time between kernels.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -23,7 +24,7 @@ import { createTape, zeroGrads } from '../src/tensor/tape.js';
 import { matrix } from '../src/tensor/tensor.js';
 import { tripleBatches } from '../src/train/batches.js';
 import { createRng } from '../src/util/rng.js';
-import { loadAverage, median, option } from './lib/common.js';
+import { loadAverage, median, option, profileSummary, type StepTimes, timed } from './lib/common.js';
 
 /** The cost-capped settings: in-batch user candidates, 1024-triple contrastive batches, 32 prototypes. */
 const FAST_CON = { userCandidates: 'batch', alignBatch: 1024 };
@@ -89,14 +90,17 @@ export async function run(args: string[]): Promise<void> {
     };
     text = { semantic: pair(1), motivation: pair(3) };
   }
-  const { kernels, close } = await createRunKernels(threads);
+  const { kernels: runKernels, close } = await createRunKernels(threads);
+  const kernelMs = new Map<string, number>();
+  const kernels = args.includes('--profile') ? timed(runKernels, kernelMs) : runKernels;
   try {
     const arms = await Promise.all(names.map(async (n) => {
       const v = VARIANTS[n];
       const model = await createModel({ name: 'lightgcn' }, { train: ds.train, kernels, rng: createRng(2023).derive('init') });
       const plugins = createPlugins(v.plugins, v.settings ?? {}, { model, train: ds.train, kernels, rng: createRng(2023).derive('init'), text });
       const params = [...model.params, ...plugins.flatMap((p) => p.params)];
-      return { n, model, plugins, params, adam: createAdam(params, { lr: 1e-3 }, kernels), tape: createTape(kernels), ms: [] as number[], cpu: [] as number[] };
+      const times: StepTimes = { ms: [], cpu: [], fresh: [], perKernel: new Map(), js: [] };
+      return { n, model, plugins, params, adam: createAdam(params, { lr: 1e-3 }, kernels), tape: createTape(kernels), ms: [] as number[], cpu: [] as number[], times };
     }));
     const batches: Batch[] = tripleBatches(sampleEpochTriples(ds.train, createRng(1)), 4096);
     const stepsPerEpoch = batches.length;
@@ -105,6 +109,7 @@ export async function run(args: string[]): Promise<void> {
       `${availableParallelism()} CPUs, load average ${loadAverage()}`);
     for (let s = 0; s <= steps; s++) {
       for (const a of arms) {
+        kernelMs.clear();
         const t0 = performance.now(), c0 = process.cpuUsage();
         const b = batches[s % batches.length];
         a.tape.reset();
@@ -121,6 +126,12 @@ export async function run(args: string[]): Promise<void> {
           a.ms.push(performance.now() - t0);
           const c = process.cpuUsage(c0);
           a.cpu.push((c.user + c.system) / 1000);
+          let inKernels = 0;
+          for (const [k, v] of kernelMs) {
+            inKernels += v;
+            a.times.perKernel.set(k, [...(a.times.perKernel.get(k) ?? []), v]);
+          }
+          a.times.js.push(a.ms[a.ms.length - 1] - inKernels);
         }
       }
     }
@@ -130,6 +141,7 @@ export async function run(args: string[]): Promise<void> {
       const m = median(a.ms), c = median(a.cpu);
       console.log(`${a.n.padEnd(30)} ${m.toFixed(0).padStart(16)} ${(m / base).toFixed(2).padStart(9)} ${((m * stepsPerEpoch) / 1000).toFixed(1).padStart(19)} ${c.toFixed(0).padStart(13)} ${(c / baseCpu).toFixed(2).padStart(9)}`);
     }
+    if (kernelMs.size > 0) for (const a of arms) console.log(`${a.n}: ${profileSummary(a.times)}`);
     console.log(`load average after: ${loadAverage()} (CPU time = all threads of this process; less sensitive to other jobs than wall time)`);
   } finally {
     await close();

@@ -14,7 +14,7 @@ mkdirSync(outDir, { recursive: true });
 // instantiates with an empty import object. --noAssert drops bounds asserts from the hot loops.
 const FLAGS = ['--enable', 'simd', '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--noColors'];
 
-for (const name of ['gemm', 'spmm', 'adam', 'elementwise']) {
+for (const name of ['gemm', 'spmm', 'adam', 'elementwise', 'rows']) {
   const { error, stderr } = await asc.main([join(root, 'assembly', `${name}.ts`), ...FLAGS, '-o', join(outDir, `${name}.wasm`)]);
   if (error) {
     console.error(stderr.toString());

@@ -8,6 +8,7 @@ import { topKRows } from '../topk.js';
 import type { GemmFn } from './types.js';
 import { bestAdamStep } from './wasm-adam.js';
 import { bestElementwise } from './wasm-elementwise.js';
+import { bestSoftmaxRows } from './wasm-rows.js';
 import { threadWasmSpmm } from './wasm-spmm.js';
 
 /**
@@ -131,7 +132,7 @@ export const TASKS = {
   rowL2NormalizeGrad: rows([3], 'mrmm', ([y, s, dy, dx], [cols], r) => rw.rowL2NormalizeGrad(y, s, dy, dx, r, cols)),
   logSumExpRows: rows([1], 'mr', ([x, o], [cols], r) => rw.logSumExpRows(x, o, r, cols)),
   logSumExpRowsGrad: rows([3], 'mrrm', ([x, l, dy, dx], [cols], r) => rw.logSumExpRowsGrad(x, l, dy, dx, r, cols)),
-  softmaxRows: rows([1, 2], 'mmr', ([x, y, l], [cols, scale], r) => rw.softmaxRows(x, y, l, r, cols, scale)),
+  softmaxRows: rows([1, 2], 'mmr', ([x, y, l], [cols, scale], r) => bestSoftmaxRows()(x, y, l, r, cols, scale)),
   softmaxRowsGrad: rows([2], 'mmm', ([y, dy, dx], [cols], r) => rw.softmaxRowsGrad(y, dy, dx, r, cols)),
   topKRows: {
     // arrays: scores, users, exclIndptr, exclIndices, out, counts; nums: n, k, stride. Part: rows.
