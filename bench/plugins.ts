@@ -19,10 +19,10 @@ import type { PluginText, TextPair } from '../src/models/plugins/context.js';
 import { createModel } from '../src/models/registry.js';
 import type { Batch } from '../src/models/types.js';
 import { createAdam } from '../src/tensor/adam.js';
-import * as F from '../src/tensor/fn.js';
-import { createTape, zeroGrads } from '../src/tensor/tape.js';
+import { createTape } from '../src/tensor/tape.js';
 import { matrix } from '../src/tensor/tensor.js';
 import { tripleBatches } from '../src/train/batches.js';
+import { trainStep } from '../src/train/trainer.js';
 import { createRng } from '../src/util/rng.js';
 import { loadAverage, median, option, profileSummary, type StepTimes, timed } from './lib/common.js';
 
@@ -48,6 +48,9 @@ const VARIANTS: Record<string, { plugins: string[]; settings?: Record<string, un
   'rlmrec-con': { plugins: ['rlmrec-con'] },
   'rlmrec-con/batch': { plugins: ['rlmrec-con'], settings: { 'rlmrec-con': { userCandidates: 'batch' } } },
   'rlmrec-gen': { plugins: ['rlmrec-gen'] },
+  uist: { plugins: ['uist'] },
+  once: { plugins: ['once'] },
+  autograph: { plugins: ['autograph'] },
   lmmrec: { plugins: ['lmmrec'] },
   'lmmrec/batch': { plugins: ['lmmrec'], settings: { lmmrec: { userCandidates: 'batch' } } },
   'rlmrec-con/fast': { plugins: ['rlmrec-con'], settings: { 'rlmrec-con': FAST_CON } },
@@ -111,15 +114,7 @@ export async function run(args: string[]): Promise<void> {
       for (const a of arms) {
         kernelMs.clear();
         const t0 = performance.now(), c0 = process.cpuUsage();
-        const b = batches[s % batches.length];
-        a.tape.reset();
-        zeroGrads(a.params);
-        const ctx = { epoch: 1, step: s, rng: createRng(s) };
-        const hooks = a.plugins.filter((p) => p.transformEgo);
-        const stepCtx = hooks.length ? { ...ctx, transformEgo: (t: typeof a.tape, ego: number) => hooks.reduce((x, p) => p.transformEgo!(t, x, ctx), ego) } : ctx;
-        const e = a.model.embed(a.tape, stepCtx);
-        const terms = [...Object.values(a.model.loss(a.tape, e, b, stepCtx)), ...a.plugins.flatMap((p) => Object.values(p.loss(a.tape, e, b, stepCtx)))];
-        a.tape.backward(terms.reduce((x, n) => F.add(a.tape, x, n)));
+        trainStep(a.tape, a.model, a.plugins, batches[s % batches.length], { epoch: 1, step: s, rng: createRng(s) }, a.params);
         a.adam.step();
         for (const p of a.plugins) p.onStepEnd?.();
         if (s > 0) {

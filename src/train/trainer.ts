@@ -108,7 +108,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     for (let s = 0; s < batches.length; s++) {
       await checkAbort(signal, epoch, s);
       const ts = performance.now();
-      const loss = step(tape, model, plugins, batches[s], { epoch, step: s, rng: modelRng }, params);
+      const loss = trainStep(tape, model, plugins, batches[s], { epoch, step: s, rng: modelRng }, params);
       adam.step();
       for (const p of plugins) p.onStepEnd?.();
       for (const [k, v] of Object.entries(loss)) sums[k] = (sums[k] ?? 0) + v;
@@ -185,8 +185,8 @@ function epochBatches(train: Csr, model: BaseModel, batchSize: number, root: Rng
   return userBatches(triples, train.rows, model.usersPerBatch, root.derive(`train/user-order/${epoch}`));
 }
 
-/** Forward, NaN/inf check per term, backward. Returns the term values. */
-function step(
+/** Forward (with the plug-ins' hooks), NaN/inf check per term, backward. Returns the term values. */
+export function trainStep(
   tape: Tape, model: BaseModel, plugins: readonly Plugin[], batch: Batch, ctx: StepContext, params: readonly Param[],
 ): Record<string, number> {
   tape.reset();

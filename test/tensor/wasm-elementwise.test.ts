@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { addMany, axpy } from '../../src/tensor/kernels/scalar-elementwise.js';
+import { addMany, axpy, leakyRelu, leakyReluGrad } from '../../src/tensor/kernels/scalar-elementwise.js';
 import { createWasmElementwiseSync, type WasmElementwise, wasmElementwisePath } from '../../src/tensor/kernels/wasm-elementwise.js';
 import { createRng, type Rng } from '../../src/util/rng.js';
 
@@ -70,4 +70,28 @@ test('wasm axpy: bit-identical to y[i] += alpha * x[i] for odd lengths and alpha
   const y64 = Float64Array.of(1, 2);
   k.axpy(0.5, Float64Array.of(2, 4), y64, 2);
   assert.deepEqual(Array.from(y64), [2, 4]);
+});
+
+test('wasm leakyRelu and its gradient: bit-identical to the JS ternaries (±0, ±∞, NaN, odd lengths, in place), only n elements', () => {
+  const k = kernels(), rng = createRng(34);
+  for (const n of [1, 255, 256, 257, 4099, (1 << 15) + 1, (1 << 17) + 3]) {
+    for (const slope of [0.01, 0.2, 1 / 3]) {
+      const x = rand(rng, n + 2), dy = rand(rng, n + 2), dx0 = rand(rng, n + 2);
+      x[0] = Infinity;
+      x[n - 1] = -Infinity;
+      if (n > 3) x[1] = NaN;
+      const want = new Float32Array(n + 2).fill(3), got = want.slice();
+      leakyRelu(x, want, n, slope);
+      k.leakyRelu(x, got, n, slope);
+      same(got, want, `leakyRelu n=${n} slope=${slope}`);
+      assert.ok(Object.is(got[n], 3), 'leakyRelu wrote past n');
+      const inPlace = x.slice();
+      k.leakyRelu(inPlace, inPlace, n, slope);
+      same(inPlace.subarray(0, n), want.subarray(0, n), `leakyRelu in place n=${n}`);
+      const wantDx = dx0.slice(), gotDx = dx0.slice();
+      leakyReluGrad(x, dy, wantDx, n, slope);
+      k.leakyReluGrad(x, dy, gotDx, n, slope);
+      same(gotDx, wantDx, `leakyReluGrad n=${n} slope=${slope}`);
+    }
+  }
 });
