@@ -48,7 +48,7 @@ function allScores(s: Scorer, numUsers: number): Float32Array {
 
 /**
  * The checks every score plug-in (transformEmbeddings) owes, on test/fixtures/tiny_amazon_book with random
- * text: weight 0 is bit-identical to the bare base; it trains on LightGCN, MF, WeightedGCL and PolyCF without
+ * text: weight 0 is bit-identical to the bare base; untrained it scores as the base; it trains on LightGCN, MF, WeightedGCL and PolyCF without
  * NaN and changes the scores; same seed → same parameters; each of its parameters gets a gradient through
  * the base's loss; the frozen scorer equals dot products of the transformed training embeddings (MF: no
  * dropout); unknown config keys are rejected.
@@ -66,6 +66,18 @@ export function scorePluginSuite(name: string, config: Record<string, unknown>):
         const zero = await trained(ds, base, name, { ...config, weight: 0 });
         assert.deepEqual(zero.params.slice(0, bare.params.length), bare.params);
         assert.deepEqual(zero.scores, bare.scores);
+      });
+    }
+
+    for (const base of ['lightgcn', 'polycf']) {
+      test(`untrained, it scores as bare ${base} (identityInit: the contribution starts at 0)`, async () => {
+        const bare = allScores(freezeWithPlugins(await tinyModel(ds, base, BASES[base], 5), [], scalarKernels), ds.numUsers);
+        const { model, plugins } = await withPlugins(ds, base, BASES[base], name, config, 5);
+        const got = allScores(freezeWithPlugins(model, plugins, scalarKernels), ds.numUsers);
+        for (let i = 0; i < bare.length; i++) if (Math.abs(got[i] - bare[i]) > 1e-6 * (1 + Math.abs(bare[i]))) assert.fail(`score ${i}: ${got[i]} vs ${bare[i]}`);
+        const random = await withPlugins(ds, base, BASES[base], name, { ...config, identityInit: false }, 5);
+        const moved = allScores(freezeWithPlugins(random.model, random.plugins, scalarKernels), ds.numUsers);
+        assert.ok(moved.some((v, i) => Math.abs(v - bare[i]) > 1e-3), 'identityInit: false should start away from the base');
       });
     }
 
