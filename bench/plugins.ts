@@ -24,7 +24,7 @@ import { matrix } from '../src/tensor/tensor.js';
 import { tripleBatches } from '../src/train/batches.js';
 import { trainStep } from '../src/train/trainer.js';
 import { createRng } from '../src/util/rng.js';
-import { loadAverage, median, option, profileSummary, type StepTimes, timed } from './lib/common.js';
+import { emptyStepTimes, loadAverage, median, option, profileSummary, recordStep, timed } from './lib/common.js';
 
 /** The cost-capped settings: in-batch user candidates, 1024-triple contrastive batches, 32 prototypes. */
 const FAST_CON = { userCandidates: 'batch', alignBatch: 1024 };
@@ -102,8 +102,7 @@ export async function run(args: string[]): Promise<void> {
       const model = await createModel({ name: 'lightgcn' }, { train: ds.train, kernels, rng: createRng(2023).derive('init') });
       const plugins = createPlugins(v.plugins, v.settings ?? {}, { model, train: ds.train, kernels, rng: createRng(2023).derive('init'), text });
       const params = [...model.params, ...plugins.flatMap((p) => p.params)];
-      const times: StepTimes = { ms: [], cpu: [], fresh: [], perKernel: new Map(), js: [] };
-      return { n, model, plugins, params, adam: createAdam(params, { lr: 1e-3 }, kernels), tape: createTape(kernels), ms: [] as number[], cpu: [] as number[], times };
+      return { n, model, plugins, params, adam: createAdam(params, { lr: 1e-3 }, kernels), tape: createTape(kernels), times: emptyStepTimes() };
     }));
     const batches: Batch[] = tripleBatches(sampleEpochTriples(ds.train, createRng(1)), 4096);
     const stepsPerEpoch = batches.length;
@@ -113,27 +112,17 @@ export async function run(args: string[]): Promise<void> {
     for (let s = 0; s <= steps; s++) {
       for (const a of arms) {
         kernelMs.clear();
-        const t0 = performance.now(), c0 = process.cpuUsage();
+        const t0 = performance.now(), c0 = process.cpuUsage(), f0 = a.tape.freshAllocations;
         trainStep(a.tape, a.model, a.plugins, batches[s % batches.length], { epoch: 1, step: s, rng: createRng(s) }, a.params);
         a.adam.step();
         for (const p of a.plugins) p.onStepEnd?.();
-        if (s > 0) {
-          a.ms.push(performance.now() - t0);
-          const c = process.cpuUsage(c0);
-          a.cpu.push((c.user + c.system) / 1000);
-          let inKernels = 0;
-          for (const [k, v] of kernelMs) {
-            inKernels += v;
-            a.times.perKernel.set(k, [...(a.times.perKernel.get(k) ?? []), v]);
-          }
-          a.times.js.push(a.ms[a.ms.length - 1] - inKernels);
-        }
+        if (s > 0) recordStep(a.times, t0, c0, a.tape.freshAllocations - f0, kernelMs);
       }
     }
-    const base = median(arms[0].ms), baseCpu = median(arms[0].cpu);
+    const base = median(arms[0].times.ms), baseCpu = median(arms[0].times.cpu);
     console.log('variant                        ms/step (median)   × first   s/epoch (implied)   CPU ms/step   × first');
     for (const a of arms) {
-      const m = median(a.ms), c = median(a.cpu);
+      const m = median(a.times.ms), c = median(a.times.cpu);
       console.log(`${a.n.padEnd(30)} ${m.toFixed(0).padStart(16)} ${(m / base).toFixed(2).padStart(9)} ${((m * stepsPerEpoch) / 1000).toFixed(1).padStart(19)} ${c.toFixed(0).padStart(13)} ${(c / baseCpu).toFixed(2).padStart(9)}`);
     }
     if (kernelMs.size > 0) for (const a of arms) console.log(`${a.n}: ${profileSummary(a.times)}`);

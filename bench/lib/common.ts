@@ -65,7 +65,7 @@ export interface StepTimes {
  */
 export function timeSteps(o: { model: BaseModel; tape: Tape; adam: Adam; batches: Batch[]; steps: number; kernelMs: Map<string, number> }): StepTimes {
   const { model, tape, adam, batches, kernelMs } = o;
-  const t: StepTimes = { ms: [], cpu: [], fresh: [], perKernel: new Map(), js: [] };
+  const t = emptyStepTimes();
   for (let s = 0; s <= o.steps; s++) {
     kernelMs.clear();
     const t0 = performance.now(), c0 = process.cpuUsage(), f0 = tape.freshAllocations;
@@ -76,19 +76,27 @@ export function timeSteps(o: { model: BaseModel; tape: Tape; adam: Adam; batches
     const terms = Object.values(model.loss(tape, e, batches[s % batches.length], ctx));
     tape.backward(terms.reduce((x, n) => F.add(tape, x, n)));
     adam.step();
-    if (s === 0) continue;
-    const wall = performance.now() - t0, c = process.cpuUsage(c0);
-    t.ms.push(wall);
-    t.cpu.push((c.user + c.system) / 1000);
-    t.fresh.push(tape.freshAllocations - f0);
-    let inKernels = 0;
-    for (const [k, v] of kernelMs) {
-      inKernels += v;
-      t.perKernel.set(k, [...(t.perKernel.get(k) ?? []), v]);
-    }
-    t.js.push(wall - inKernels);
+    if (s > 0) recordStep(t, t0, c0, tape.freshAllocations - f0, kernelMs);
   }
   return t;
+}
+
+export function emptyStepTimes(): StepTimes {
+  return { ms: [], cpu: [], fresh: [], perKernel: new Map(), js: [] };
+}
+
+/** Appends the step that began at wall time `t0` and CPU usage `c0`: its times, new tape buffers and kernel times. */
+export function recordStep(t: StepTimes, t0: number, c0: NodeJS.CpuUsage, fresh: number, kernelMs: Map<string, number>): void {
+  const wall = performance.now() - t0, c = process.cpuUsage(c0);
+  t.ms.push(wall);
+  t.cpu.push((c.user + c.system) / 1000);
+  t.fresh.push(fresh);
+  let inKernels = 0;
+  for (const [k, v] of kernelMs) {
+    inKernels += v;
+    t.perKernel.set(k, [...(t.perKernel.get(k) ?? []), v]);
+  }
+  t.js.push(wall - inKernels);
 }
 
 /** "ms/step M (min, max), CPU ms/step C, epoch ≈ S s" for an epoch of `stepsPerEpoch` steps. */
