@@ -33,6 +33,9 @@ export function createExperimentProgress(quiet = false, stream: NodeJS.WriteStre
       case 'run-skip':
         line(`[${e.index + 1}/${e.total}] ${e.run.id}: finished earlier, test recall@20 ${e.metrics.test['recall@20']?.toFixed(4) ?? '-'}`);
         break;
+      case 'run-reuse':
+        line(`[${e.index + 1}/${e.total}] ${e.run.id}: reused the identical finished run ${e.from}, test recall@20 ${e.metrics.test['recall@20']?.toFixed(4) ?? '-'}`);
+        break;
       case 'run-start':
         if (bar && !started) {
           bar.start(e.total, e.index, payload);

@@ -6,6 +6,7 @@ import { readExperimentManifest } from '../experiments/manifest.js';
 import { planExperiment, type ExperimentPlan } from '../experiments/plan.js';
 import { writeExperimentReport } from '../experiments/report.js';
 import { aggregate, collectRuns, groupKey, metricKeys } from '../experiments/results.js';
+import { createReuseIndex } from '../experiments/reuse.js';
 import { runExperiment, runStates } from '../experiments/runner.js';
 import { loadSpec } from '../experiments/spec.js';
 import { LmmrecError } from '../util/errors.js';
@@ -24,6 +25,7 @@ interface RunFlags {
   maxEpochs?: number;
   threads?: number;
   set: string[];
+  reuse: string[];
   dryRun?: boolean;
   quiet?: boolean;
 }
@@ -43,6 +45,7 @@ export function registerExperimentCommand(program: Command): void {
     .option('--max-epochs <n>', 'cap train.epochs (quick smoke runs; a different config, so use another --out)', positiveInt('--max-epochs'))
     .option('--threads <n>', 'train.threads for every run', positiveInt('--threads'))
     .option('--set <key=value>', 'override a run config key in every run, e.g. train.batchSize=2048 (repeatable)', collect, [] as string[])
+    .option('--reuse <dir>', 'another experiment folder whose finished runs with the same config, data and text are copied instead of trained (repeatable)', collect, [] as string[])
     .option('--dry-run', 'print the run matrix and which runs are done; train nothing')
     .option('--quiet', 'no progress output on stderr')
     .action(async (specArg: string, flags: RunFlags, cmd: Command) => {
@@ -54,7 +57,7 @@ export function registerExperimentCommand(program: Command): void {
         workspace: flags.workspace, seeds: flags.seeds, only: flags.only, maxEpochs: flags.maxEpochs, threads: flags.threads, set: flags.set,
       });
       if (flags.dryRun) {
-        console.log(await formatDryRun(plan));
+        console.log(await formatDryRun(plan, flags.reuse));
         if (plan.runs.some((r) => r.error)) process.exitCode = 3;
         return;
       }
@@ -62,11 +65,11 @@ export function registerExperimentCommand(program: Command): void {
       const t0 = performance.now();
       let result;
       try {
-        result = await runExperiment(plan, { command: commandLine(cmd), signal: cliSignal(), onProgress: progress.onProgress });
+        result = await runExperiment(plan, { command: commandLine(cmd), signal: cliSignal(), onProgress: progress.onProgress, reuse: flags.reuse });
       } finally {
         progress.stop();
       }
-      console.log(`${result.trained.length} runs trained, ${result.skipped.length} finished earlier${result.busy.length ? `, ${result.busy.length} left to another process` : ''}; ${((performance.now() - t0) / 1000).toFixed(1)} s wall`);
+      console.log(`${result.trained.length} runs trained, ${result.skipped.length} finished earlier${result.reused.length ? `, ${result.reused.length} reused from --reuse folders` : ''}${result.busy.length ? `, ${result.busy.length} left to another process` : ''}; ${((performance.now() - t0) / 1000).toFixed(1)} s wall`);
       console.log(await formatSummary(plan.outDir));
       console.log(`report: ${result.reportPath}`);
     });
@@ -122,15 +125,18 @@ function commandLine(cmd: Command): string {
   return ['lmmrec', ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-async function formatDryRun(plan: ExperimentPlan): Promise<string> {
+async function formatDryRun(plan: ExperimentPlan, reuseDirs: readonly string[]): Promise<string> {
   const states = await runStates(plan);
+  // Text matrices and noisy copies are made when the spec first runs; before that such runs show as not reusable.
+  const reuse = reuseDirs.length ? createReuseIndex(reuseDirs) : undefined;
   const width = Math.max(6, ...plan.runs.map((r) => r.id.length));
   const lines = [`${'run'.padEnd(width)}  state`];
   const count: Record<string, number> = {};
   for (const r of plan.runs) {
     const s = states.get(r.id)!;
     count[s.state] = (count[s.state] ?? 0) + 1;
-    const note = s.state === 'done' ? `test recall@20 ${s.metrics.test['recall@20']?.toFixed(4)}` : s.state === 'invalid' || s.state === 'stale' ? s.reason.split('\n').join(' ') : '';
+    const from = s.state === 'pending' && r.config ? await reuse?.find({ ...r, config: r.config }) : undefined;
+    const note = s.state === 'done' ? `test recall@20 ${s.metrics.test['recall@20']?.toFixed(4)}` : s.state === 'invalid' || s.state === 'stale' ? s.reason.split('\n').join(' ') : from ? `reusable: ${from}` : '';
     lines.push(`${r.id.padEnd(width)}  ${s.state.padEnd(8)} ${note}`.trimEnd());
   }
   lines.push(`${plan.runs.length} runs in ${plan.outDir}: ${Object.entries(count).map(([k, v]) => `${v} ${k}`).join(', ')}`);

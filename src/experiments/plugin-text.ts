@@ -4,6 +4,7 @@ import type { PluginText, TextPair } from '../models/plugins/context.js';
 import { toSharedF32 } from '../tensor/tensor.js';
 import { readTextMatrices } from '../text/encoders/embed.js';
 import { ConfigError } from '../util/errors.js';
+import { createHash } from 'node:crypto';
 import { sha256File } from '../util/hash.js';
 
 const TextInput = (matrix: 'S' | 'M') =>
@@ -28,12 +29,15 @@ export type TextInputConfig = z.infer<typeof TextInputConfig>;
 
 /**
  * Read the configured matrices files into plain matrices for the plug-ins, checking they were embedded for
- * a dataset of this shape; also returns each file's sha256 for the checkpoint metadata. A file without the
- * configured matrix leaves that input absent, with the reason in `missing`.
+ * a dataset of this shape; also returns each file's sha256 (checkpoint metadata) and the sha256 of the
+ * matrix the run reads (`contentHashes`: equal for two files embedded alike at different times, whose
+ * headers differ). A file without the configured matrix leaves that input absent, with the reason in `missing`.
  */
-export async function loadPluginText(cfg: TextInputConfig, data: { numUsers: number; numItems: number }): Promise<{ text: PluginText; hashes: Record<string, string> }> {
+export async function loadPluginText(cfg: TextInputConfig, data: { numUsers: number; numItems: number }): Promise<{
+  text: PluginText; hashes: Record<string, string>; contentHashes: Record<string, string>;
+}> {
   const text: { semantic?: TextPair; motivation?: TextPair; missing: Partial<Record<'semantic' | 'motivation', string>> } = { missing: {} };
-  const hashes: Record<string, string> = {};
+  const hashes: Record<string, string> = {}, contentHashes: Record<string, string> = {};
   for (const which of ['semantic', 'motivation'] as const) {
     const input = cfg[which];
     if (!input) continue;
@@ -56,6 +60,23 @@ export async function loadPluginText(cfg: TextInputConfig, data: { numUsers: num
       userMask: users.hasText, itemMask: items.hasText,
     };
     hashes[`text.${which}`] = await sha256File(path);
+    contentHashes[`text.${which}`] = matrixHash(users, items);
   }
-  return { text, hashes };
+  return { text, hashes, contentHashes };
+}
+
+/** sha256 of one matrix of a text-matrices file (`S` or `M`), or undefined when the file lacks it. */
+export async function textMatrixHash(path: string, matrix: 'S' | 'M'): Promise<string | undefined> {
+  const file = await readTextMatrices(path);
+  const users = file.get(matrix, 'users'), items = file.get(matrix, 'items');
+  return users && items ? matrixHash(users, items) : undefined;
+}
+
+function matrixHash(...sides: { matrix: Float32Array; hasText: Uint8Array }[]): string {
+  const h = createHash('sha256');
+  for (const s of sides) {
+    h.update(new Uint8Array(s.matrix.buffer, s.matrix.byteOffset, s.matrix.byteLength));
+    h.update(s.hasText);
+  }
+  return h.digest('hex');
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { lmmrecVersion } from '../data/preprocess/manifest.js';
 import { LmmrecError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/write-atomic.js';
@@ -143,7 +143,9 @@ export function formatReport(p: ReportParts): string {
   out.push('## Runs', '', '| run | status | epochs | best epoch | valid recall@20 | test recall@20 | test ndcg@20 | wall |', '|---|---|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     const mm = r.metrics;
-    const status = r.status === 'done' ? `done (${mm!.stopped})` : r.status === 'partial' ? `unfinished, epoch ${r.epoch}`
+    // The path as seen from this experiment folder (`<out>/runs/<id>`), e.g. ../ablation/runs/<id>.
+    const reused = r.reusedFrom ? `; reused from ${relative(dirname(dirname(r.run.runDir)), r.reusedFrom)}` : '';
+    const status = r.status === 'done' ? `done (${mm!.stopped}${reused})` : r.status === 'partial' ? `unfinished, epoch ${r.epoch}`
       : r.status === 'failed' ? `failed: ${r.error!.split('\n')[0].replace(/\|/g, '\\|')}` : 'not started';
     const v = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(4));
     out.push(`| ${r.run.id} | ${status} | ${r.epoch || '–'} | ${mm?.bestEpoch ?? '–'} | ${v(mm?.valid?.['recall@20'] ?? r.curve.at(-1)?.value)} | ${v(mm?.test['recall@20'])} | ${v(mm?.test['ndcg@20'])} | ${mm ? fmtDuration((mm.trainMs + mm.testMs) / 1000) : '–'} |`);

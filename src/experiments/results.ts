@@ -6,6 +6,7 @@ import type { MetricKey } from '../eval/metrics.js';
 import { readPerUserTsv, RUN_PER_USER_FILE } from '../eval/per-user.js';
 import { compareRuns, type RunComparison } from '../eval/significance.js';
 import type { ExperimentManifest, ManifestRun } from './manifest.js';
+import { REUSED_FILE, type ReusedFrom } from './reuse.js';
 import type { RunMetrics } from './train-run.js';
 
 /** A run as found on disk: finished (metrics.json), started (log.jsonl with epochs) or not started. */
@@ -19,6 +20,8 @@ export interface RunResult {
   curve: { epoch: number; value: number }[];
   /** Last completed epoch. */
   epoch: number;
+  /** The run directory of another experiment this run's results were copied from (reuse.ts). */
+  reusedFrom?: string;
 }
 
 export interface Summary {
@@ -44,7 +47,9 @@ export async function collectRuns(manifest: ExperimentManifest, curveMetric = 'r
     if (existsSync(metricsPath)) {
       const metrics = JSON.parse(await readFile(metricsPath, 'utf8')) as RunMetrics;
       const curve = metrics.history.filter((h) => h.metrics[curveMetric] !== undefined).map((h) => ({ epoch: h.epoch, value: h.metrics[curveMetric] }));
-      out.push({ run, status: 'done', metrics, curve, epoch: metrics.epochs });
+      const reusedPath = join(run.runDir, REUSED_FILE);
+      const reusedFrom = existsSync(reusedPath) ? (JSON.parse(await readFile(reusedPath, 'utf8')) as ReusedFrom).from : undefined;
+      out.push({ run, status: 'done', metrics, curve, epoch: metrics.epochs, ...(reusedFrom && { reusedFrom }) });
       continue;
     }
     const logPath = join(run.runDir, 'log.jsonl');

@@ -8,6 +8,7 @@ import { readExperimentManifest, writeExperimentManifest } from './manifest.js';
 import type { ExperimentPlan, PlannedRun } from './plan.js';
 import { prepareExperiment, type PrepareEvent } from './prepare.js';
 import { writeExperimentReport } from './report.js';
+import { adoptRun, createReuseIndex } from './reuse.js';
 import { claimRun } from './run-claim.js';
 import { comparableConfig, recordRun } from './run-records.js';
 import { resumeTrainRun, trainRun, type RunMetrics, type TrainRunConfig, type TrainRunEvent } from './train-run.js';
@@ -30,6 +31,8 @@ interface RunPosition { run: PlannedRun; index: number; total: number }
 export type ExperimentEvent =
   | PrepareEvent
   | ({ type: 'run-skip'; metrics: RunMetrics } & RunPosition)
+  /** The same run had finished in another experiment folder (`reuse`); its results were copied. */
+  | ({ type: 'run-reuse'; from: string; metrics: RunMetrics } & RunPosition)
   | ({ type: 'run-start'; resume: boolean; etaMs?: number } & RunPosition)
   /** A training event of the current run; `etaMs` is the time left for the whole spec, when it can be estimated. */
   | ({ type: 'run-event'; event: TrainRunEvent; etaMs?: number } & RunPosition)
@@ -44,6 +47,8 @@ export interface RunExperimentOptions {
   command?: string;
   signal?: AbortSignal;
   onProgress?: (e: ExperimentEvent) => void;
+  /** Other experiment folders whose finished runs stand in for identical planned runs (reuse.ts). */
+  reuse?: readonly string[];
 }
 
 export interface ExperimentResult {
@@ -51,6 +56,8 @@ export interface ExperimentResult {
   trained: string[];
   /** Runs already finished before this call. */
   skipped: string[];
+  /** Runs copied from an identical finished run of another experiment folder. */
+  reused: string[];
   /** Runs another process was training (left to it). */
   busy: string[];
   reportPath: string;
@@ -79,7 +86,9 @@ export async function runState(run: PlannedRun): Promise<RunState> {
  * Run a planned experiment: prepare data and text (cached), then every run in order (dataset, noise, seed,
  * arm) in `<out>/runs/<runId>/`. Finished runs are skipped, started ones resume from their last checkpoint,
  * each run is upserted in the store's `experiment_runs`, and `report.md` with its charts is rewritten after
- * every finished run. An abort (signal) stops inside the current epoch; everything stays resumable.
+ * every finished run. A pending run that finished in one of `opts.reuse`'s folders with the same config, data
+ * and text is copied instead of trained. An abort (signal) stops inside the current epoch; everything stays
+ * resumable.
  */
 export async function runExperiment(plan: ExperimentPlan, opts: RunExperimentOptions = {}): Promise<ExperimentResult> {
   const states = await runStates(plan);
@@ -107,7 +116,8 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunExperimentOpt
       const s = states.get(r.id)!;
       if (s.state === 'done') estimate.add(r, s.metrics.trainMs + s.metrics.testMs);
     }
-    const trained: string[] = [], skipped: string[] = [], busy: string[] = [];
+    const trained: string[] = [], skipped: string[] = [], busy: string[] = [], reused: string[] = [];
+    const reuse = opts.reuse?.length ? createReuseIndex(opts.reuse) : undefined;
     const failed: { id: string; error: string; code: ErrorCode }[] = [];
     const total = plan.runs.length;
     for (const [index, run] of plan.runs.entries()) {
@@ -135,6 +145,16 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunExperimentOpt
         if (s.state === 'done') {
           skipped.push(run.id);
           opts.onProgress?.({ type: 'run-skip', metrics: s.metrics, ...pos });
+          continue;
+        }
+        const from = s.state === 'pending' ? await reuse?.find(withConfig) : undefined;
+        if (from) {
+          await adoptRun(from, withConfig);
+          const metrics = JSON.parse(await readFile(join(run.runDir, 'metrics.json'), 'utf8')) as RunMetrics;
+          estimate.add(run, metrics.trainMs + metrics.testMs);
+          recordRun(store, { ...rec, status: 'done', metrics });
+          reused.push(run.id);
+          opts.onProgress?.({ type: 'run-reuse', from, metrics, ...pos });
           continue;
         }
         const after = plan.runs.slice(index + 1).filter((r) => states.get(r.id)!.state !== 'done');
@@ -193,7 +213,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunExperimentOpt
       throw new LmmrecError(failed[0].code, `${failed.length} run(s) failed (the others finished; see ${reportPath}):\n` +
         failed.map((f) => `  ${f.id}: ${f.error.split('\n')[0]}`).join('\n'));
     }
-    return { trained, skipped, busy, reportPath };
+    return { trained, skipped, busy, reused, reportPath };
   } finally {
     store.close();
   }

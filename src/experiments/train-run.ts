@@ -75,7 +75,7 @@ export interface RunMetrics {
 
 /**
  * config → dataset → model → train (validation callback from eval/) → restore best → one test pass, all in a
- * run directory: `config.json` (resolved), `manifest.json` (data file hashes, seed, version), `log.jsonl`
+ * run directory: `config.json` (resolved), `manifest.json` (data and text file hashes, seed, version), `log.jsonl`
  * (epoch, validation and checkpoint events), `checkpoints/{last,best}.safetensors`, `metrics.json` and
  * `test-per-user.tsv.gz`.
  */
@@ -118,6 +118,7 @@ async function execute(runDir: string, config: TrainRunConfig, resume: boolean, 
   onProgress?.({ type: 'phase', phase: 'load', detail: config.data.dir });
   const ds = await loadRunDataset(config, signal);
   const hashes = await dataHashes(ds);
+  const text = config.plugins.length > 0 ? await loadPluginText(config.text, ds) : undefined;
   const { kernels, close } = await createRunKernels(config.train.threads);
   try {
     const manifestPath = join(runDir, 'manifest.json');
@@ -130,13 +131,12 @@ async function execute(runDir: string, config: TrainRunConfig, resume: boolean, 
       await writeFile(manifestPath, `${JSON.stringify({
         format: 'lmmrec-run/1', lmmrecVersion: lmmrecVersion(), createdAt: new Date().toISOString(), seed: config.seed,
         model: config.model.name, dataset: { name: ds.name, dir: ds.dir, users: ds.numUsers, items: ds.numItems, noise: config.data.noise, files: hashes },
-        kernels: kernels.name, node: process.version,
+        ...(text && { text: text.contentHashes }), kernels: kernels.name, node: process.version,
       }, null, 2)}\n`);
     }
     const log = join(runDir, 'log.jsonl');
     const root = createRng(config.seed);
     const model = await createModel(config.model, { train: ds.train, kernels, rng: root.derive('init') });
-    const text = config.plugins.length > 0 ? await loadPluginText(config.text, ds) : undefined;
     const plugins = createPlugins(config.plugins, config.plugin, { model, train: ds.train, kernels, rng: root.derive('init'), text: text?.text ?? {} });
     const evalOpts = { train: ds.train, ks: config.eval.ks, chunkUsers: config.eval.chunkUsers, protocol: config.eval.protocol, signal, kernels };
     const validate = async (scorer: Scorer): Promise<Record<string, number>> =>
