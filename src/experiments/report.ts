@@ -10,6 +10,7 @@ import { ratePercent } from './plan.js';
 import {
   aggregate, collectRuns, groupKey, metricKeys, relativeGain, significance, type ArmRow, type RunResult, type SignificanceRow, type Summary,
 } from './results.js';
+import { focusList } from './spec.js';
 import type { TrainRunConfig } from './train-run.js';
 
 export interface ReportOptions {
@@ -62,7 +63,7 @@ export function formatReport(p: ReportParts): string {
     `Report made by \`${p.command}\` at ${new Date().toISOString()}.`, '',
     ...m.sessions.map((s) => `- runs: \`${s.command}\` at ${s.at} on ${s.machine.cores} cores (${s.machine.cpu}), load ${s.machine.loadavg.join(' / ')}, ${s.machine.node}`),
     `- now: ${now.cores} cores, load ${now.loadavg.join(' / ')} (1/5/15 min), lmmrec ${lmmrecVersion()} (runs recorded ${m.lmmrecVersion})`,
-    `- spec: ${m.specPath}; seeds ${seeds.join(', ')}; baseline arm ${spec.baseline}; focus arm ${spec.focus ?? spec.arms[spec.arms.length - 1].name}`,
+    `- spec: ${m.specPath}; seeds ${seeds.join(', ')}; baseline arm ${spec.baseline}; focus arm ${focusList(spec).map((f) => f.against ? `${f.arm} (vs the best of ${f.against.join(', ')})` : f.arm).join('; ')}`,
   );
   if (p.config) {
     const es = p.config.train.earlyStop;

@@ -7,6 +7,7 @@ import { readPerUserTsv, RUN_PER_USER_FILE } from '../eval/per-user.js';
 import { compareRuns, type RunComparison } from '../eval/significance.js';
 import type { ExperimentManifest, ManifestRun } from './manifest.js';
 import { REUSED_FILE, type ReusedFrom } from './reuse.js';
+import { focusList } from './spec.js';
 import type { RunMetrics } from './train-run.js';
 
 /** A run as found on disk: finished (metrics.json), started (log.jsonl with epochs) or not started. */
@@ -142,7 +143,7 @@ export interface SignificanceRow {
   noise: number | null;
   arm: string;
   against: string;
-  why: 'baseline' | 'best other arm';
+  why: 'baseline' | 'best other arm' | 'best rival';
   /** Seeds finished by both arms, whose per-user values are averaged. */
   seeds: number[];
   metric: string;
@@ -151,13 +152,14 @@ export interface SignificanceRow {
 }
 
 /**
- * Paired tests per dataset and noise rate: every arm against its baseline, and the focus arm (spec `focus`,
- * default the last arm) against the best other arm by mean test value of the first significance metric.
+ * Paired tests per dataset and noise rate: every arm against its baseline, and each focus arm (spec `focus`,
+ * default the last arm) against the best of its rivals (default every other arm) by mean test value of the
+ * first significance metric.
  * Seed-matched: each user's metric is averaged over the seeds both arms finished, then the users are paired.
  */
 export async function significance(results: RunResult[], rows: ArmRow[], manifest: ExperimentManifest): Promise<SignificanceRow[]> {
   const spec = manifest.spec;
-  const focus = spec.focus ?? spec.arms[spec.arms.length - 1].name;
+  const focus = focusList(spec);
   const out: SignificanceRow[] = [];
   const groups = [...new Set(rows.map((r) => groupKey(r.dataset, r.noise)))];
   for (const g of groups) {
@@ -166,10 +168,12 @@ export async function significance(results: RunResult[], rows: ArmRow[], manifes
       .filter((r) => r.baseline !== r.arm && inGroup.some((o) => o.arm === r.baseline))
       .map((r) => ({ arm: r.arm, against: r.baseline, why: 'baseline' as const }));
     const lead = spec.significance[0];
-    const others = inGroup.filter((r) => r.arm !== focus && r.done > 0 && r.test[lead]);
-    const best = others.sort((a, b) => b.test[lead].mean - a.test[lead].mean)[0];
-    if (inGroup.some((r) => r.arm === focus) && best && !pairs.some((p) => p.arm === focus && p.against === best.arm)) {
-      pairs.push({ arm: focus, against: best.arm, why: 'best other arm' });
+    for (const f of focus) {
+      const rivals = inGroup.filter((r) => r.arm !== f.arm && (f.against ?? [r.arm]).includes(r.arm) && r.done > 0 && r.test[lead]);
+      const best = rivals.sort((a, b) => b.test[lead].mean - a.test[lead].mean)[0];
+      if (inGroup.some((r) => r.arm === f.arm) && best && !pairs.some((p) => p.arm === f.arm && p.against === best.arm)) {
+        pairs.push({ arm: f.arm, against: best.arm, why: f.against ? 'best rival' : 'best other arm' });
+      }
     }
     for (const p of pairs) {
       const { dataset, noise } = inGroup[0];

@@ -69,6 +69,13 @@ export const ArmSpec = z.strictObject({
 });
 export type ArmSpec = z.infer<typeof ArmSpec>;
 
+/**
+ * An arm tested against the best of its rivals (default: every other arm). Several focus arms each name their
+ * own rivals, e.g. LMMRec on each base model against the other plug-ins on that base.
+ */
+const FocusSpec = z.strictObject({ arm: Slug, against: z.array(Slug).nonempty().optional() });
+export type FocusSpec = z.infer<typeof FocusSpec>;
+
 const MetricName = z.enum(['recall', 'ndcg']);
 const MetricKeyRe = /^(recall|ndcg)@[1-9][0-9]*$/;
 
@@ -89,8 +96,11 @@ export const ExperimentSpec = z
     noiseSeed: z.int().default(2023),
     /** Reference arm for relative gains and paired significance. */
     baseline: Slug,
-    /** Arm tested against its baseline and against the best other arm (default: the last arm). */
-    focus: Slug.optional(),
+    /**
+     * Arm(s) tested against the best other arm, or the best of their `against` list (default: the last arm
+     * against every other arm). A name, or a list of names / `{ arm, against }`.
+     */
+    focus: z.union([Slug, z.array(z.union([Slug, FocusSpec])).nonempty()]).optional(),
     metrics: z.array(MetricName).nonempty().default(['recall', 'ndcg']),
     ks: z.array(z.int().positive()).nonempty().default([5, 10, 20]),
     /** Per-user paired tests on these test metrics. */
@@ -107,7 +117,10 @@ export const ExperimentSpec = z
       if (n !== undefined && !names.includes(n)) ctx.addIssue({ code: 'custom', path, message: `unknown arm "${n}"; arms: ${names.join(', ')}` });
     };
     known(['baseline'], s.baseline);
-    known(['focus'], s.focus);
+    focusList(s).forEach((f, i) => {
+      known(['focus', i, 'arm'], f.arm);
+      f.against?.forEach((a, j) => known(['focus', i, 'against', j], a));
+    });
     s.arms.forEach((a, i) => known(['arms', i, 'baseline'], a.baseline));
     s.datasets.forEach((d, i) => {
       const embeds = d.prepare.flatMap((p) => (p.step === 'text-embed' ? [p.name] : []));
@@ -121,6 +134,12 @@ export const ExperimentSpec = z
     });
   });
 export type ExperimentSpec = z.infer<typeof ExperimentSpec>;
+
+/** The spec's focus arms with their rivals (undefined = every other arm). */
+export function focusList(s: Pick<ExperimentSpec, 'focus' | 'arms'>): FocusSpec[] {
+  const f = s.focus ?? s.arms[s.arms.length - 1].name;
+  return (Array.isArray(f) ? f : [f]).map((x) => (typeof x === 'string' ? { arm: x } : x));
+}
 
 /** Parse and validate a spec value; errors name the source (file) and the key path, listing valid keys when unknown. */
 export function parseSpec(value: unknown, source: string): ExperimentSpec {

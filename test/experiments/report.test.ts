@@ -23,21 +23,30 @@ test('mean and sample sd', () => {
   assert.equal(relativeGain(0.3, 0.2).toFixed(6), '50.000000');
 });
 
-/** Hand-written run directories: arm a and arm b, seeds 1–3, 4 test users. */
-async function fakeExperiment(out: string): Promise<void> {
-  const spec = parseSpec({
-    name: 'hand', notes: ['Steam is not run: no training split.'], datasets: [{ id: 'book', dir: TINY }], base: { 'model.name': 'lightgcn' }, ks: [20],
-    arms: [{ name: 'a' }, { name: 'lightgcn+lmmrec', set: { plugins: ['lmmrec'] } }], baseline: 'a', seeds: [1, 2, 3, 4],
-  }, 'hand.yaml');
-  const plan = planExperiment(spec, { specPath: 'hand.yaml', outDir: out });
-  const test = {
-    a: [[0.1, 0.05], [0.2, 0.05], [0.3, 0.08]],
-    'lightgcn+lmmrec': [[0.3, 0.1], [0.3, 0.1], [0.3, 0.1]],
-  } as Record<string, number[][]>;
-  const perUser = {
+interface FakeArms {
+  /** Arm → [recall@20, ndcg@20] of seeds 1–3. */
+  test: Record<string, number[][]>;
+  /** Arm → per-user recall@20 of seeds 1–3 (ndcg@20 is half of it). */
+  perUser: Record<string, number[][]>;
+  focus?: unknown;
+}
+
+const HAND: FakeArms = {
+  test: { a: [[0.1, 0.05], [0.2, 0.05], [0.3, 0.08]], 'lightgcn+lmmrec': [[0.3, 0.1], [0.3, 0.1], [0.3, 0.1]] },
+  perUser: {
     a: [[0.1, 0.2, 0.0, 0.1], [0.3, 0.2, 0.1, 0.2], [0.2, 0.2, 0.2, 0.6]],
     'lightgcn+lmmrec': [[0.3, 0.4, 0.2, 0.3], [0.3, 0.4, 0.2, 0.3], [0.3, 0.4, 0.2, 0.3]],
-  } as Record<string, number[][]>;
+  },
+};
+
+/** Hand-written run directories: the arms of `arms` (the first is the baseline), seeds 1–3 finished, seed 4 planned, 4 test users. */
+async function fakeExperiment(out: string, { test, perUser, focus }: FakeArms = HAND): Promise<void> {
+  const spec = parseSpec({
+    name: 'hand', notes: ['Steam is not run: no training split.'], datasets: [{ id: 'book', dir: TINY }], base: { 'model.name': 'lightgcn' }, ks: [20],
+    arms: Object.keys(test).map((name) => (name.includes('lmmrec') ? { name, set: { plugins: ['lmmrec'] } } : { name })),
+    baseline: Object.keys(test)[0], seeds: [1, 2, 3, 4], ...(focus !== undefined && { focus }),
+  }, 'hand.yaml');
+  const plan = planExperiment(spec, { specPath: 'hand.yaml', outDir: out });
   for (const r of plan.runs) {
     mkdirSync(r.runDir, { recursive: true });
     writeFileSync(join(r.runDir, 'config.json'), JSON.stringify(r.config));
@@ -81,6 +90,24 @@ test('report tables: mean ± sd over finished seeds, gains, paired tests, unfini
   assert.match(md, /\| book-a-s4 \| not started \|/);
   const svg = readFileSync(join(out, 'metrics-book.svg'), 'utf8');
   assert.ok(svg.startsWith('<svg') && svg.includes('lightgcn+lmmrec'));
+});
+
+test('several focus arms, each against the best of its own rivals', async () => {
+  const out = join(tmp, 'rivals');
+  const same = (v: number) => [[v, v / 2], [v, v / 2], [v, v / 2]];
+  const users = (v: number) => [[v, v, v, v + 0.1], [v, v, v, v + 0.1], [v, v, v, v + 0.1]];
+  await fakeExperiment(out, {
+    test: { a: same(0.5), x: same(0.2), y: same(0.25), f: same(0.3), g: same(0.1) },
+    perUser: { a: users(0.5), x: users(0.2), y: users(0.25), f: users(0.3), g: users(0.1) },
+    focus: [{ arm: 'f', against: ['x', 'y'] }, 'a'],
+  });
+  const md = readFileSync(await writeExperimentReport(out), 'utf8');
+  assert.match(md, /focus arm f \(vs the best of x, y\); a/);
+  assert.match(md, /\| book \| f \| y \| best rival \| 1,2,3 \| recall@20 \| 0\.3250 \| 0\.2750 \| \+18\.18 \|/, 'y beats x; a is not f\'s rival');
+  assert.doesNotMatch(md, /\| book \| f \| a \| best/);
+  assert.match(md, /\| book \| a \| f \| best other arm \|/, 'a focus name alone is tested against every other arm');
+  assert.throws(() => parseSpec({ datasets: [{ id: 'd', dir: TINY }], name: 'n', arms: [{ name: 'a' }], baseline: 'a', focus: [{ arm: 'a', against: ['zz'] }] }, 's.yaml'),
+    /focus\[0\]\.against\[0\]: unknown arm "zz"/);
 });
 
 test('charts render to SVG naming every arm', async () => {
