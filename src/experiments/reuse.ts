@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { getPlugin } from '../models/plugin-registry.js';
 import { sha256File, stableStringify } from '../util/hash.js';
 import { textMatrixHash } from './plugin-text.js';
 import type { PlannedRun } from './plan.js';
@@ -28,8 +29,8 @@ interface Candidate {
  * Finds finished runs in other experiment folders that are the same run as a planned one, so a spec that
  * repeats another's arms (paper-table's LightGCN rows on Amazon-book are the ablation's) does not train
  * them again. The same run means: equal comparable config (run-records.ts: the same keys that make a
- * started run resumable), byte-identical data files, and — for a run with plug-ins, which read text —
- * identical text matrices (the matrix each input reads; file headers carry a creation time). A source run
+ * started run resumable), byte-identical data files, and identical text matrices for the inputs its
+ * plug-ins read (the matrix each input names; file headers carry a creation time). A source run
  * whose text cannot be checked (manifest without text hashes and its text file gone) is not used.
  */
 export function createReuseIndex(sourceDirs: readonly string[]): {
@@ -71,9 +72,9 @@ async function sameData(c: Candidate, config: TrainRunConfig, hashOf: Hashes): P
   return true;
 }
 
+/** The text inputs the run's plug-ins read are the same matrices (inputs no plug-in reads may differ). */
 async function sameText(c: Candidate, config: TrainRunConfig, hashOf: Hashes): Promise<boolean> {
-  if (config.plugins.length === 0) return true;
-  for (const which of ['semantic', 'motivation'] as const) {
+  for (const which of new Set(config.plugins.flatMap((p) => getPlugin(p).reads))) {
     const mine = config.text[which], theirs = c.config.text[which];
     if (!mine && !theirs) continue;
     if (!mine || !theirs || mine.matrix !== theirs.matrix) return false;

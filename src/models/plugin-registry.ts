@@ -16,12 +16,16 @@ export interface PluginEntry<S extends z.ZodType = z.ZodType> {
   readonly description: string;
   readonly schema: S;
   create(cfg: z.infer<S>, ctx: PluginContext): Plugin;
+  /** The text inputs it may read (a run's results depend on these and no others). */
+  readonly reads: readonly TextInputName[];
   /**
    * Also runs on a base without ID embeddings (PolyCF): its `transformEmbeddings` vectors add a dot-product
    * score term (types.ts). Its context then has `dim` 0 and the plug-in uses its own width setting.
    */
   readonly scoreTermOnly?: boolean;
 }
+
+export type TextInputName = 'semantic' | 'motivation';
 
 function entry<S extends z.ZodType>(e: PluginEntry<S>): PluginEntry<S> {
   return e;
@@ -32,33 +36,39 @@ export const PLUGINS = Object.freeze({
   'rlmrec-con': entry({
     description: 'RLMRec-Con: contrastive alignment of CF embeddings with projected profile embeddings (needs text.semantic)',
     schema: RlmrecConConfig,
+    reads: ['semantic'],
     create: createRlmrecCon,
   }),
   'rlmrec-gen': entry({
     description: 'RLMRec-Gen: masked ego nodes reconstruct their profile embeddings (needs text.semantic; base lightgcn* or polycf with model.branchDim > 0)',
     schema: RlmrecGenConfig,
+    reads: ['semantic'],
     create: createRlmrecGen,
   }),
   lmmrec: entry({
     description: 'LMMRec: semantic + motivation alignment, interaction motivation encoder, MCS, ITC (needs text.semantic and text.motivation)',
     schema: LmmrecConfig,
+    reads: ['semantic', 'motivation'],
     create: createLmmrec,
   }),
   uist: entry({
     description: 'UIST baseline: RQ semantic tokens of S_U / S_I, prefix token embeddings, HMI score term added to the base score (needs text.semantic)',
     schema: UistConfig,
+    reads: ['semantic'],
     create: createUist,
     scoreTermOnly: true,
   }),
   once: entry({
     description: 'ONCE baseline: adapter g(S) content vectors, attention-pooled over each user\'s items, added to e_u / e_i (needs text.semantic)',
     schema: OnceConfig,
+    reads: ['semantic'],
     create: createOnce,
     scoreTermOnly: true,
   }),
   autograph: entry({
     description: 'AutoGraph baseline: RQ code nodes, metapath aggregation (user-code-user, item-code-item, user-item), MLP vectors added to e_u / e_i (needs text.semantic)',
     schema: AutographConfig,
+    reads: ['semantic'],
     create: createAutograph,
     scoreTermOnly: true,
   }),

@@ -11,12 +11,12 @@ import { tempDir } from '../helpers/temp-dir.js';
 const TINY = join(import.meta.dirname, '..', 'fixtures', 'tiny_amazon_book');
 const tmp = tempDir('exp-reuse');
 
-const spec = (name: string, arms: { name: string; set?: Record<string, unknown> }[], extra: Record<string, unknown> = {}, dim = 6) => parseSpec({
+const spec = (name: string, arms: { name: string; set?: Record<string, unknown> }[], extra: Record<string, unknown> = {}, dim = 6, text: Record<string, unknown> = {}) => parseSpec({
   name,
   datasets: [{
     id: 'book', dir: TINY,
-    prepare: [{ step: 'text-embed', name: 'profiles', source: 'profiles', dim }],
-    text: { semantic: { prepared: 'profiles', matrix: 'S' } },
+    prepare: [{ step: 'text-embed', name: 'profiles', source: 'profiles', dim }, { step: 'text-embed', name: 'small', source: 'profiles', dim: 3 }],
+    text: { semantic: { prepared: 'profiles', matrix: 'S' }, ...text },
   }],
   base: { 'model.name': 'lightgcn', 'model.dim': 4, train: { epochs: 2, batchSize: 128, threads: 1, earlyStop: { every: 1 } } },
   arms,
@@ -55,6 +55,9 @@ test('other text bytes or other data bytes are not the same run', async () => {
   const arms = [{ name: 'lightgcn' }, { name: 'con', set: CON }];
   const otherText = await run(spec('dim5', arms, {}, 5), 'dim5', [join(tmp, 'first')]);
   assert.deepEqual([otherText.reused, otherText.trained], [['book-lightgcn-s1'], ['book-con-s1']], 'the bare run reads no text');
+
+  const motivation = await run(spec('motivation', arms, {}, 6, { motivation: { prepared: 'small', matrix: 'S' } }), 'motivation', [join(tmp, 'first')]);
+  assert.deepEqual(motivation.reused, ['book-lightgcn-s1', 'book-con-s1'], 'RLMRec-Con does not read text.motivation');
 
   const noisy = await run(spec('noisy', arms, { noise: [0.1] }), 'noisy', [join(tmp, 'first')]);
   assert.deepEqual(noisy.reused, [], 'a noisy copy has other train bytes');
