@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { before, test } from 'node:test';
-import { loadPluginText } from '../../src/experiments/plugin-text.js';
+import { loadPluginText, textMatrixHash } from '../../src/experiments/plugin-text.js';
 import { resolveTrainRunConfig, resumeTrainRun, trainRun, type TrainRunEvent } from '../../src/experiments/train-run.js';
 import { writeTextMatrices } from '../../src/text/encoders/embed.js';
 import type { TextMatrix } from '../../src/text/encoders/matrices.js';
@@ -64,4 +64,24 @@ test('LMMRec on a motivation file without M names the setting that uses its S; a
   const noM = await loadPluginText({ motivation: { file, matrix: 'M' } }, { numUsers: 40, numItems: 468 });
   assert.equal(noM.text.motivation, undefined);
   assert.match(noM.text.missing!.motivation!, /has no M matrix/);
+});
+
+test('text content hashes: equal for the same matrices written at another time, different for another matrix', async () => {
+  const again = join(out, 'profiles-again.lmma'), other = join(out, 'profiles-other.lmma');
+  await new Promise((r) => setTimeout(r, 5)); // another createdAt in the header
+  await writeTextMatrices(again, {
+    encoder: { id: 'test', model: 'random-12d', dim: 12 }, source: 'profiles',
+    S: { users: randomMatrix(40, 12, 1), items: randomMatrix(468, 12, 2) }, sourceStats: {},
+  }, 'tiny_amazon_book');
+  await writeTextMatrices(other, {
+    encoder: { id: 'test', model: 'random-12d', dim: 12 }, source: 'profiles',
+    S: { users: randomMatrix(40, 12, 1), items: randomMatrix(468, 12, 3) }, sourceStats: {},
+  }, 'tiny_amazon_book');
+  const load = (f: string) => loadPluginText({ semantic: { file: f, matrix: 'S' } }, { numUsers: 40, numItems: 468 });
+  const [a, b, c] = await Promise.all([load(file), load(again), load(other)]);
+  assert.notEqual(a.hashes['text.semantic'], b.hashes['text.semantic'], 'the file bytes differ (header time)');
+  assert.equal(a.contentHashes['text.semantic'], b.contentHashes['text.semantic']);
+  assert.notEqual(a.contentHashes['text.semantic'], c.contentHashes['text.semantic']);
+  assert.equal(await textMatrixHash(again, 'S'), a.contentHashes['text.semantic']);
+  assert.equal(await textMatrixHash(again, 'M'), undefined);
 });
