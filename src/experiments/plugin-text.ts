@@ -1,10 +1,10 @@
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { PluginText, TextPair } from '../models/plugins/context.js';
+import type { PluginText, TextInputName, TextPair } from '../models/plugins/context.js';
 import { toSharedF32 } from '../tensor/tensor.js';
 import { readTextMatrices } from '../text/encoders/embed.js';
 import { ConfigError } from '../util/errors.js';
-import { createHash } from 'node:crypto';
 import { sha256File } from '../util/hash.js';
 
 const TextInput = (matrix: 'S' | 'M') =>
@@ -36,7 +36,7 @@ export type TextInputConfig = z.infer<typeof TextInputConfig>;
 export async function loadPluginText(cfg: TextInputConfig, data: { numUsers: number; numItems: number }): Promise<{
   text: PluginText; hashes: Record<string, string>; contentHashes: Record<string, string>;
 }> {
-  const text: { semantic?: TextPair; motivation?: TextPair; missing: Partial<Record<'semantic' | 'motivation', string>> } = { missing: {} };
+  const text: { semantic?: TextPair; motivation?: TextPair; missing: Partial<Record<TextInputName, string>> } = { missing: {} };
   const hashes: Record<string, string> = {}, contentHashes: Record<string, string> = {};
   for (const which of ['semantic', 'motivation'] as const) {
     const input = cfg[which];

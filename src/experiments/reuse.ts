@@ -7,7 +7,7 @@ import { textMatrixHash } from './plugin-text.js';
 import type { PlannedRun } from './plan.js';
 import { CLAIM_FILE } from './run-claim.js';
 import { comparableConfig } from './run-records.js';
-import type { TrainRunConfig } from './train-run.js';
+import type { RunMetrics, TrainRunConfig } from './train-run.js';
 
 /** Written into a run directory that was copied from another experiment's finished run. */
 export const REUSED_FILE = 'reused.json';
@@ -105,14 +105,15 @@ async function readCandidates(sourceDirs: readonly string[]): Promise<Candidate[
  * Copy a finished run into a planned run's directory: every file of the source (per-user test metrics, log,
  * checkpoints when present), the planned config (paths of this experiment; the comparable part is equal),
  * `reused.json` naming the source, and metrics.json last: it marks the run done, so an interrupted copy is
- * a run that is not started yet or one that starts over.
+ * a run that is not started yet or one that starts over. Returns the copied metrics.
  */
-export async function adoptRun(source: string, run: PlannedRun & { config: TrainRunConfig }): Promise<ReusedFrom> {
+export async function adoptRun(source: string, run: PlannedRun & { config: TrainRunConfig }): Promise<RunMetrics> {
   const skip = new Set([join(source, CLAIM_FILE), join(source, 'metrics.json')]);
   await cp(source, run.runDir, { recursive: true, filter: (src) => !skip.has(src) });
   await writeFile(join(run.runDir, 'config.json'), `${JSON.stringify(run.config, null, 2)}\n`);
   const reused: ReusedFrom = { from: resolve(source), at: new Date().toISOString() };
   await writeFile(join(run.runDir, REUSED_FILE), `${JSON.stringify(reused, null, 2)}\n`);
-  await cp(join(source, 'metrics.json'), join(run.runDir, 'metrics.json'));
-  return reused;
+  const metrics = await readFile(join(source, 'metrics.json'), 'utf8');
+  await writeFile(join(run.runDir, 'metrics.json'), metrics);
+  return JSON.parse(metrics) as RunMetrics;
 }

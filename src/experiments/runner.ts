@@ -149,8 +149,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunExperimentOpt
         }
         const from = s.state === 'pending' ? await reuse?.find(withConfig) : undefined;
         if (from) {
-          await adoptRun(from, withConfig);
-          const metrics = JSON.parse(await readFile(join(run.runDir, 'metrics.json'), 'utf8')) as RunMetrics;
+          const metrics = await adoptRun(from, withConfig);
           estimate.add(run, metrics.trainMs + metrics.testMs);
           recordRun(store, { ...rec, status: 'done', metrics });
           reused.push(run.id);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createTape } from '../tensor/tape.js';
 import { ConfigError } from '../util/errors.js';
 import { createRng, type Rng } from '../util/rng.js';
-import type { PluginContext, PluginText } from './plugins/context.js';
+import type { PluginContext, PluginText, TextInputName } from './plugins/context.js';
 import { createLmmrec, LmmrecConfig } from './plugins/lmmrec/index.js';
 import { createRlmrecCon, RlmrecConConfig } from './plugins/rlmrec-con.js';
 import { AutographConfig, createAutograph } from './plugins/autograph.js';
@@ -24,8 +24,6 @@ export interface PluginEntry<S extends z.ZodType = z.ZodType> {
    */
   readonly scoreTermOnly?: boolean;
 }
-
-export type TextInputName = 'semantic' | 'motivation';
 
 function entry<S extends z.ZodType>(e: PluginEntry<S>): PluginEntry<S> {
   return e;

@@ -9,6 +9,9 @@ import type { ModelContext } from '../types.js';
  * imports text/, the caller reads the files. A 0 in a mask marks an entity without text; its row is ignored
  * by every loss (never aligned to a zero vector).
  */
+/** The two text inputs of a run (`text.semantic`, `text.motivation`). */
+export type TextInputName = 'semantic' | 'motivation';
+
 export interface TextPair {
   readonly users: Mat;
   readonly items: Mat;
@@ -22,7 +25,7 @@ export interface PluginText {
   /** M: textual motivations (embedded motivation lists). */
   readonly motivation?: TextPair;
   /** Why a configured input is absent (e.g. its file has no such matrix), told only to a plug-in that needs it. */
-  readonly missing?: Partial<Record<'semantic' | 'motivation', string>>;
+  readonly missing?: Partial<Record<TextInputName, string>>;
 }
 
 /** What every plug-in factory receives besides its own config. */
@@ -42,7 +45,7 @@ export interface PluginContext {
 }
 
 /** The text pair a plug-in needs; a ConfigError naming the setting when it is missing or misshapen. */
-export function requireText(ctx: PluginContext, plugin: string, which: 'semantic' | 'motivation'): TextPair {
+export function requireText(ctx: PluginContext, plugin: string, which: TextInputName): TextPair {
   const pair = ctx.text[which];
   if (!pair) {
     const how = which === 'semantic' ? 'text.semantic (a matrices file from `lmmrec text embed`)' : 'text.motivation (`lmmrec text embed --source motivations`)';
