@@ -1,6 +1,6 @@
 import type { Param } from '../../../tensor/tape.js';
 import { createTextProjection, type TextProjection, type UserCandidates } from '../align.js';
-import { type PluginContext, requireText, type TextPair } from '../context.js';
+import { type PluginContext, requireText, type TextInputName, type TextPair } from '../context.js';
 import { copyProjector, createProjector, emaUpdate, type Projector } from '../projector.js';
 
 /** A text matrix with its projector (shared by users and items, as IRLLRec's `mlp` / `int_mlp`). */
@@ -29,7 +29,7 @@ export function createTme(
   ctx: PluginContext,
   opts: { semantic: boolean; motivation: boolean; teacher: boolean; userCandidates: UserCandidates },
 ): Tme {
-  const branch = (which: 'semantic' | 'motivation', name: string): TextBranch => {
+  const branch = (which: TextInputName, name: string): TextBranch => {
     const pair = requireText(ctx, 'lmmrec', which);
     const proj = createProjector(name, pair.users.cols, ctx.dim, ctx.rng.derive(name));
     return { pair, proj, text: createTextProjection(pair, proj, opts.userCandidates) };
