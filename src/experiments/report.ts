@@ -10,6 +10,7 @@ import { ratePercent } from './plan.js';
 import {
   aggregate, collectRuns, groupKey, metricKeys, relativeGain, significance, type ArmRow, type RunResult, type SignificanceRow, type Summary,
 } from './results.js';
+import { type Selection, validationPicks } from './select.js';
 import { focusList } from './spec.js';
 import type { TrainRunConfig } from './train-run.js';
 
@@ -122,6 +123,9 @@ export function formatReport(p: ReportParts): string {
     out.push('');
   }
 
+  const picks = validationPicks(spec, results, p.config?.train.earlyStop.metric ?? 'recall@20');
+  if (picks.length) out.push(...formatPicks(picks));
+
   if (spec.noise) {
     out.push('## Noise robustness', '');
     for (const ds of spec.datasets) {
@@ -153,6 +157,27 @@ export function formatReport(p: ReportParts): string {
   }
   out.push('');
   return out.join('\n');
+}
+
+function formatPicks(picks: readonly Selection[]): string[] {
+  const ds = picks[0].datasets;
+  const out = [
+    '## Validation picks', '',
+    `Of each selection's arms, the one with the best validation ${picks[0].metric} (mean over finished seeds, then over the ` +
+    'datasets on which every candidate finished; a tie goes to the first listed). Test metrics play no part.', '',
+    `| selection | arm | ${ds.join(' | ')} | mean | |`, `|---|---|${ds.map(() => '---:').join('|')}|---:|---|`,
+  ];
+  for (const sel of picks) {
+    const over = sel.used.length === 0 ? 'no dataset finished by every candidate yet'
+      : sel.used.length < ds.length ? `mean over ${sel.used.join(', ')} only` : '';
+    sel.candidates.forEach((c, i) => {
+      const cells = c.byDataset.map((v) => (v === undefined ? '–' : v.toFixed(4)));
+      const mark = c.arm === sel.picked ? '**picked**' : '';
+      out.push(`| ${i === 0 ? sel.name : ''} | ${c.arm} | ${cells.join(' | ')} | ${c.mean === undefined ? '–' : c.mean.toFixed(4)} | ${[mark, i === 0 ? over : ''].filter(Boolean).join('; ')} |`);
+    });
+  }
+  out.push('');
+  return out;
 }
 
 async function writeCharts(outDir: string, m: ExperimentManifest, results: RunResult[], rows: ArmRow[]): Promise<ReportParts['charts']> {

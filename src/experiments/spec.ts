@@ -76,6 +76,14 @@ export type ArmSpec = z.infer<typeof ArmSpec>;
 const FocusSpec = z.strictObject({ arm: Slug, against: z.array(Slug).nonempty().optional() });
 export type FocusSpec = z.infer<typeof FocusSpec>;
 
+/**
+ * A choice the report makes on validation data (a weight sweep): of the `from` arms, the one with the best
+ * validation value of the early-stopping metric, averaged over seeds and then over datasets, is picked; a tie
+ * goes to the arm listed first. Test metrics play no part.
+ */
+const SelectSpec = z.strictObject({ name: Slug, from: z.array(Slug).min(2) });
+export type SelectSpec = z.infer<typeof SelectSpec>;
+
 const MetricName = z.enum(['recall', 'ndcg']);
 const MetricKeyRe = /^(recall|ndcg)@[1-9][0-9]*$/;
 
@@ -101,6 +109,7 @@ export const ExperimentSpec = z
      * against every other arm). A name, or a list of names / `{ arm, against }`.
      */
     focus: z.union([Slug, z.array(z.union([Slug, FocusSpec])).nonempty()]).optional(),
+    select: z.array(SelectSpec).optional(),
     metrics: z.array(MetricName).nonempty().default(['recall', 'ndcg']),
     ks: z.array(z.int().positive()).nonempty().default([5, 10, 20]),
     /** Per-user paired tests on these test metrics. */
@@ -122,6 +131,8 @@ export const ExperimentSpec = z
       f.against?.forEach((a, j) => known(['focus', i, 'against', j], a));
     });
     s.arms.forEach((a, i) => known(['arms', i, 'baseline'], a.baseline));
+    s.select?.forEach((c, i) => c.from.forEach((a, j) => known(['select', i, 'from', j], a)));
+    if (s.select) for (const n of dup(s.select.map((c) => c.name))) ctx.addIssue({ code: 'custom', path: ['select'], message: `selection "${n}" is listed twice` });
     s.datasets.forEach((d, i) => {
       const embeds = d.prepare.flatMap((p) => (p.step === 'text-embed' ? [p.name] : []));
       for (const n of dup(embeds)) ctx.addIssue({ code: 'custom', path: ['datasets', i, 'prepare'], message: `text-embed name "${n}" is used twice` });

@@ -29,6 +29,7 @@ interface FakeArms {
   /** Arm → per-user recall@20 of seeds 1–3 (ndcg@20 is half of it). */
   perUser: Record<string, number[][]>;
   focus?: unknown;
+  select?: unknown;
 }
 
 const HAND: FakeArms = {
@@ -40,11 +41,11 @@ const HAND: FakeArms = {
 };
 
 /** Hand-written run directories: the arms of `arms` (the first is the baseline), seeds 1–3 finished, seed 4 planned, 4 test users. */
-async function fakeExperiment(out: string, { test, perUser, focus }: FakeArms = HAND): Promise<void> {
+async function fakeExperiment(out: string, { test, perUser, focus, select }: FakeArms = HAND): Promise<void> {
   const spec = parseSpec({
     name: 'hand', notes: ['Steam is not run: no training split.'], datasets: [{ id: 'book', dir: TINY }], base: { 'model.name': 'lightgcn' }, ks: [20],
     arms: Object.keys(test).map((name) => (name.includes('lmmrec') ? { name, set: { plugins: ['lmmrec'] } } : { name })),
-    baseline: Object.keys(test)[0], seeds: [1, 2, 3, 4], ...(focus !== undefined && { focus }),
+    baseline: Object.keys(test)[0], seeds: [1, 2, 3, 4], ...(focus !== undefined && { focus }), ...(select !== undefined && { select }),
   }, 'hand.yaml');
   const plan = planExperiment(spec, { specPath: 'hand.yaml', outDir: out });
   for (const r of plan.runs) {
@@ -108,6 +109,15 @@ test('several focus arms, each against the best of its own rivals', async () => 
   assert.match(md, /\| book \| a \| f \| best other arm \|/, 'a focus name alone is tested against every other arm');
   assert.throws(() => parseSpec({ datasets: [{ id: 'd', dir: TINY }], name: 'n', arms: [{ name: 'a' }], baseline: 'a', focus: [{ arm: 'a', against: ['zz'] }] }, 's.yaml'),
     /focus\[0\]\.against\[0\]: unknown arm "zz"/);
+});
+
+test('a spec with `select` reports its validation picks', async () => {
+  const out = join(tmp, 'picks');
+  await fakeExperiment(out, { ...HAND, select: [{ name: 'which', from: ['lightgcn+lmmrec', 'a'] }] });
+  const md = readFileSync(await writeExperimentReport(out), 'utf8');
+  // every run's valid recall@20 is 0.5: a tie, so the first listed wins
+  assert.match(md, /## Validation picks\n\nOf each selection's arms, the one with the best validation recall@20/);
+  assert.match(md, /\| which \| lightgcn\+lmmrec \| 0\.5000 \| 0\.5000 \| \*\*picked\*\* \|\n\|  \| a \| 0\.5000 \| 0\.5000 \|  \|/);
 });
 
 test('charts render to SVG naming every arm', async () => {
