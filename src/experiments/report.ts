@@ -71,7 +71,8 @@ export function formatReport(p: ReportParts): string {
     out.push(`- protocol ${p.config.eval.protocol}: full ranking, train items masked, K ∈ {${spec.ks.join(', ')}}; early stop on valid ${es.metric} every ${es.every} epochs, patience ${es.patience}, at most ${p.config.train.epochs} epochs`);
   }
   out.push(`- progress: ${counts.done} of ${results.length} runs finished` + (counts.partial ? `, ${counts.partial} started (resumable)` : '') + (counts.pending ? `, ${counts.pending} not started` : '') +
-    (counts.failed ? `, ${counts.failed} failed (errors under Runs)` : '') + notRequested(m, results.length), '');
+    (counts.failed ? `, ${counts.failed} failed (errors under Runs)` : '') + notRequested(m, results.length),
+    computeTime(results), '');
 
   out.push('## Data', '', '| dataset | folder | users | items | sha256 train / valid / test |', '|---|---|---:|---:|---|');
   for (const d of m.datasets) {
@@ -245,6 +246,19 @@ function fmtDuration(sec: number): string {
   if (sec < 60) return `${sec.toFixed(1)} s`;
   const m = Math.floor(sec / 60);
   return m < 60 ? `${m}m${String(Math.round(sec % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/**
+ * What the finished runs cost: training (validations included) plus the test pass, summed over the runs trained
+ * here and, separately, over those copied from another experiment (`--reuse`), which cost nothing here.
+ */
+function computeTime(results: readonly RunResult[]): string {
+  const sum = (rs: readonly RunResult[]) => rs.reduce((s, r) => s + (r.metrics!.trainMs + r.metrics!.testMs) / 1000, 0);
+  const done = results.filter((r) => r.status === 'done');
+  const own = done.filter((r) => !r.reusedFrom), reused = done.filter((r) => r.reusedFrom);
+  const runs = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
+  return `- compute: ${fmtDuration(sum(own))} of one process for the ${runs(own.length)} trained here` +
+    (reused.length ? `; ${runs(reused.length)} reused from other experiments (${fmtDuration(sum(reused))} when they were trained)` : '');
 }
 
 /** The spec's runs no session has asked for yet (every `--only` / `--seeds` so far left them out), if any. */

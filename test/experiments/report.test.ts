@@ -75,6 +75,8 @@ test('report tables: mean ± sd over finished seeds, gains, paired tests, unfini
   assert.match(md, /- runs: `lmmrec experiment run hand\.yaml` at .* on \d+ cores/);
   assert.match(md, /seeds 1, 2, 3, 4; baseline arm a; focus arm lightgcn\+lmmrec/);
   assert.match(md, /6 of 8 runs finished, 2 not started\n/);
+  // 6 finished runs × (trainMs 2000 + testMs 1000)
+  assert.match(md, /\n- compute: 18\.0 s of one process for the 6 runs trained here\n/);
   // recall@20 of a: 0.1, 0.2, 0.3 → 0.2000 ± 0.1000; ndcg@20: 0.05, 0.05, 0.08 → 0.0600 ± sqrt(0.0003) = 0.0173
   assert.match(md, /\| a \| 3\/4 \(unfinished\) \| 0\.2000 ± 0\.1000 \| 0\.0600 ± 0\.0173 \| 20\.0 \| 0\.250 \| 3\.0 s \|/);
   assert.match(md, /\| lightgcn\+lmmrec \| 3\/4 \(unfinished\) \| 0\.3000 ± 0\.0000 \| 0\.1000 ± 0\.0000 \|/);

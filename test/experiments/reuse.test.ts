@@ -45,7 +45,9 @@ test('a run finished in another experiment with the same config, data and text i
   assert.equal(from, join(tmp, 'first', 'runs', 'book-con-s1'));
   const config = JSON.parse(readFileSync(join(tmp, 'other', 'runs', 'book-con2-s1', 'config.json'), 'utf8'));
   assert.match(config.text.semantic.file, /\/other\/text\//, 'the copied run names this experiment\'s text');
-  assert.match(readFileSync(join(tmp, 'other', 'report.md'), 'utf8'), /\| book-con2-s1 \| done \([\w-]+; reused from \.\.\/first\/runs\/book-con-s1\)/);
+  const report = readFileSync(join(tmp, 'other', 'report.md'), 'utf8');
+  assert.match(report, /\| book-con2-s1 \| done \([\w-]+; reused from \.\.\/first\/runs\/book-con-s1\)/);
+  assert.match(report, /\n- compute: .+ of one process for the 1 run trained here; 2 runs reused from other experiments \(.+ when they were trained\)\n/);
 
   const again = await run(other, 'other', [join(tmp, 'first')]);
   assert.deepEqual([again.trained, again.reused, again.skipped.length], [[], [], 3], 'copied runs are finished runs now');
