@@ -98,11 +98,15 @@ export function formatReport(p: ReportParts): string {
     out.push('');
     const gains = inGroup.filter((r) => r.arm !== r.baseline);
     if (gains.length) {
-      out.push('Relative gain over the baseline arm (% of its mean).', '', `| arm | vs | ${keys.join(' | ')} |`, `|---|---|${keys.map(() => '---:').join('|')}|`);
+      out.push('Relative gain over the baseline arm (% of its mean), and the cost of an epoch as a multiple of the baseline\'s ' +
+        '(mean s/epoch; runs that shared the machine with other jobs are noisier).', '',
+        `| arm | vs | ${keys.join(' | ')} | s/epoch × |`, `|---|---|${keys.map(() => '---:').join('|')}|---:|`);
       for (const r of gains) {
         const base = inGroup.find((b) => b.arm === r.baseline);
-        const cells = keys.map((k) => (base && r.done && base.done ? fmtPct(relativeGain(r.test[k].mean, base.test[k].mean)) : '–'));
-        out.push(`| ${r.arm} | ${r.baseline} | ${cells.join(' | ')} |`);
+        const both = base !== undefined && r.done > 0 && base.done > 0;
+        const cells = keys.map((k) => (both ? fmtPct(relativeGain(r.test[k].mean, base.test[k].mean)) : '–'));
+        const cost = both ? fmtNum(r.secPerEpoch.mean / base.secPerEpoch.mean, 2) : '–';
+        out.push(`| ${r.arm} | ${r.baseline} | ${cells.join(' | ')} | ${cost} |`);
       }
       out.push('');
     }
