@@ -55,7 +55,7 @@ test('experiment run: 2 arms × 2 seeds with --max-epochs 2, then dry-run, repor
   assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /Report made by `lmmrec .*experiment report /);
 
   const list = await runCli(['experiment', 'list']);
-  for (const name of ['demo', 'ablation', 'mcs-itc', 'paper-table', 'noise', 'baseline-weights', 'align-weights']) assert.match(list, new RegExp(`^${name}\\.yaml +${name}: `, 'm'));
+  for (const name of ['demo', 'ablation', 'mcs-itc', 'paper-table', 'noise', 'baseline-weights', 'align-weights', 'align-weights-lightgcn']) assert.match(list, new RegExp(`^${name}\\.yaml +${name}: `, 'm'));
   assert.doesNotMatch(list, /invalid/);
 });
 
