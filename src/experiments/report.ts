@@ -168,12 +168,13 @@ function formatPicks(picks: readonly Selection[]): string[] {
   const ds = picks[0].datasets;
   const out = [
     '## Validation picks', '',
-    `Of each selection's arms, the one with the best validation ${picks[0].metric} (mean over finished seeds, then over the ` +
-    'datasets on which every candidate finished; a tie goes to the first listed). Test metrics play no part.', '',
+    `Of each selection's arms, the one with the best validation ${picks[0].metric} (mean over seeds, then over the datasets ` +
+    'on which every candidate run there has finished; a candidate not run on such a dataset is left out; a tie goes to ' +
+    'the first listed). Test metrics play no part.', '',
     `| selection | arm | ${ds.join(' | ')} | mean | |`, `|---|---|${ds.map(() => '---:').join('|')}|---:|---|`,
   ];
   for (const sel of picks) {
-    const over = sel.used.length === 0 ? 'no dataset finished by every candidate yet'
+    const over = sel.used.length === 0 ? 'no dataset whose candidate runs have all finished yet'
       : sel.used.length < ds.length ? `mean over ${sel.used.join(', ')} only` : '';
     sel.candidates.forEach((c, i) => {
       const cells = c.byDataset.map((v) => (v === undefined ? '–' : v.toFixed(4)));

@@ -78,8 +78,8 @@ export type FocusSpec = z.infer<typeof FocusSpec>;
 
 /**
  * A choice the report makes on validation data (a weight sweep): of the `from` arms, the one with the best
- * validation value of the early-stopping metric, averaged over seeds and then over datasets, is picked; a tie
- * goes to the arm listed first. Test metrics play no part.
+ * validation value of the early-stopping metric, averaged over seeds and then over the datasets whose candidate
+ * runs have all finished, is picked (select.ts); a tie goes to the arm listed first. Test metrics play no part.
  */
 const SelectSpec = z.strictObject({ name: Slug, from: z.array(Slug).min(2) });
 export type SelectSpec = z.infer<typeof SelectSpec>;

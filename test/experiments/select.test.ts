@@ -17,30 +17,42 @@ function done(dataset: string, arm: string, seed: number, valid: number, noise: 
   return { run: { id: `${dataset}-${arm}-s${seed}`, dataset, noise, arm, seed, baseline: 'w1', runDir: '' }, status: 'done', metrics, curve: [], epoch: 1 };
 }
 
-test('validation picks: mean over seeds, then over the datasets every candidate finished; ties go to the first listed', () => {
+/** A run that was asked for and has not finished. */
+function pending(dataset: string, arm: string, seed: number): RunResult {
+  return { run: { id: `${dataset}-${arm}-s${seed}`, dataset, noise: null, arm, seed, baseline: 'w1', runDir: '' }, status: 'partial', curve: [], epoch: 3 };
+}
+
+const near = (got: readonly (number | undefined)[], want: (number | undefined)[]) =>
+  assert.ok(got.length === want.length && got.every((v, i) => (v === undefined ? want[i] === undefined : Math.abs(v - want[i]!) < 1e-12)), `${got} vs ${want}`);
+
+test('validation picks: mean over seeds, then over the datasets where every candidate run finished; ties go to the first listed', () => {
   const s = spec([{ name: 'weight', from: ARMS }]);
   const results = [
-    // a: w1 (.10 + .14) / 2 = .12, w0.1 .13, w0.01 .12; b: w1 .20, w0.1 .17, w0.01 .21
+    // a: w1 (.10 + .14) / 2 = .12, w0.1 .13, w0.01 .12; b: w1 .20, w0.1 .17
     done('a', 'w1', 1, 0.1), done('a', 'w1', 2, 0.14), done('a', 'w0.1', 1, 0.13), done('a', 'w0.01', 1, 0.12),
     done('b', 'w1', 1, 0.2), done('b', 'w0.1', 1, 0.17),
     // a noisy copy is not validation data of the clean split
     done('b', 'w0.01', 1, 0.9, 0.1),
   ];
-  // b lacks w0.01 (its only run is noisy): the means use a alone, where w0.1 leads
+  // w0.01 was never run on clean b (a weight pruned there): b counts, w0.01 is not eligible; w1 (.12 + .20) / 2 = .16
+  // beats w0.1 (.13 + .17) / 2 = .15
   let [sel] = validationPicks(s, results, 'recall@20');
-  assert.deepEqual(sel.used, ['a']);
-  const near = (got: readonly (number | undefined)[], want: (number | undefined)[]) =>
-    assert.ok(got.length === want.length && got.every((v, i) => (v === undefined ? want[i] === undefined : Math.abs(v - want[i]!) < 1e-12)), `${got} vs ${want}`);
+  assert.deepEqual(sel.used, ['a', 'b']);
   [[0.12, 0.2], [0.13, 0.17], [0.12, undefined]].forEach((want, i) => near(sel.candidates[i].byDataset, want));
+  near(sel.candidates.map((c) => c.mean), [0.16, 0.15, undefined]);
+  assert.equal(sel.picked, 'w1');
+  // w0.01 running on b: b waits, the means use a alone, where w0.1 leads
+  [sel] = validationPicks(s, [...results, pending('b', 'w0.01', 1)], 'recall@20');
+  assert.deepEqual(sel.used, ['a']);
   near(sel.candidates.map((c) => c.mean), [0.12, 0.13, 0.12]);
   assert.equal(sel.picked, 'w0.1');
-  // with w0.01 finished on b: means w1 (.12 + .20) / 2 = .16, w0.1 .15, w0.01 (.12 + .20) / 2 = .16 → a tie, w1 is listed first
+  // w0.01 finished on b at .20: w1 and w0.01 tie at .16, and w1 is listed first
   [sel] = validationPicks(s, [...results, done('b', 'w0.01', 1, 0.2)], 'recall@20');
   assert.deepEqual(sel.used, ['a', 'b']);
-  assert.ok(Math.abs(sel.candidates[0].mean! - 0.16) < 1e-12 && Math.abs(sel.candidates[1].mean! - 0.15) < 1e-12);
+  near(sel.candidates.map((c) => c.mean), [0.16, 0.15, 0.16]);
   assert.equal(sel.picked, 'w1');
-  // nothing finished everywhere: no pick
-  [sel] = validationPicks(s, [done('a', 'w1', 1, 0.3), done('b', 'w0.1', 1, 0.3)], 'recall@20');
+  // an unfinished seed holds its dataset back too; nothing counted: no pick
+  [sel] = validationPicks(s, [done('a', 'w1', 1, 0.3), pending('a', 'w0.1', 1), done('b', 'w0.1', 1, 0.3), pending('b', 'w1', 2)], 'recall@20');
   assert.deepEqual([sel.used, sel.picked], [[], undefined]);
 });
 
