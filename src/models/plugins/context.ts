@@ -4,14 +4,14 @@ import { ConfigError } from '../../util/errors.js';
 import type { Rng } from '../../util/rng.js';
 import type { ModelContext } from '../types.js';
 
+/** The two text inputs of a run (`text.semantic`, `text.motivation`). */
+export type TextInputName = 'semantic' | 'motivation';
+
 /**
  * Frozen text embeddings of every user and item (method.md §B.1: S or M), as plain matrices: models/ never
  * imports text/, the caller reads the files. A 0 in a mask marks an entity without text; its row is ignored
  * by every loss (never aligned to a zero vector).
  */
-/** The two text inputs of a run (`text.semantic`, `text.motivation`). */
-export type TextInputName = 'semantic' | 'motivation';
-
 export interface TextPair {
   readonly users: Mat;
   readonly items: Mat;
