@@ -28,16 +28,17 @@ import { loadAverage, option } from './lib/common.js';
 const CON = { userCandidates: 'batch', alignBatch: 1024, warmupEpochs: 0 };
 const LMM = { ...CON, nodeCap: 1024, prototypes: 32, useSem: false, useAlign: false, useMCS: false, useITC: false, lambdaS: 1, lambdaA: 1, lambdaC: 1, lambdaT: 1 };
 
-/** name → one plug-in with one term at weight 1. */
+/**
+ * name → one plug-in with one term at weight 1. The aligning terms only: UIST, ONCE and AutoGraph reach the base
+ * through their own fusion weights, which start at 0 and stay there here (only the base trains), so they would
+ * read 0.
+ */
 const VARIANTS: Record<string, { plugin: string; settings: Record<string, unknown> }> = {
   'rlmrec-con': { plugin: 'rlmrec-con', settings: { ...CON, weight: 1 } },
   'lmmrec:sem': { plugin: 'lmmrec', settings: { ...LMM, useSem: true } },
   'lmmrec:align+ime': { plugin: 'lmmrec', settings: { ...LMM, useAlign: true } },
   'lmmrec:mcs': { plugin: 'lmmrec', settings: { ...LMM, useMCS: true } },
   'lmmrec:itc': { plugin: 'lmmrec', settings: { ...LMM, useITC: true } },
-  uist: { plugin: 'uist', settings: { weight: 1 } },
-  once: { plugin: 'once', settings: { weight: 1 } },
-  autograph: { plugin: 'autograph', settings: { weight: 1 } },
 };
 
 const norm = (xs: Float32Array[]): number => Math.sqrt(xs.reduce((s, x) => s + x.reduce((a, v) => a + v * v, 0), 0));
