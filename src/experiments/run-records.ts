@@ -1,4 +1,5 @@
 import type { Store } from '../data/store/store.js';
+import { getPlugin } from '../models/plugin-registry.js';
 import { sha256, stableStringify } from '../util/hash.js';
 import type { PlannedRun } from './plan.js';
 import type { RunMetrics, TrainRunConfig } from './train-run.js';
@@ -35,14 +36,21 @@ export function configHash(config: TrainRunConfig): string {
 /**
  * The config without the keys that may differ between sessions of the same run without changing its results:
  * threads, evaluation chunk size, paths (a resumed run checks its data files by hash) and the settings of
- * plug-ins the run does not use (a spec that retunes LMMRec leaves its bare and RLMRec arms done).
+ * plug-ins the run does not use (a spec that retunes LMMRec leaves its bare and RLMRec arms done). The used
+ * plug-ins' settings go through their current schema, so a key added since, whose default keeps the old behaviour
+ * (LMMRec's `every: 1`), leaves the runs made before it comparable; settings the schema rejects stay as they are.
  */
 export function comparableConfig(config: TrainRunConfig): unknown {
   const { workspace: _w, data, train, eval: ev, text: _t, plugin, ...rest } = config;
   const { threads: _threads, ...trainRest } = train;
   const { dir: _dir, ...dataRest } = data;
   const { chunkUsers: _chunk, ...evalRest } = ev;
-  const used = Object.fromEntries(Object.entries(plugin).filter(([name]) => (config.plugins as readonly string[]).includes(name)));
+  const used = Object.fromEntries(Object.entries(plugin)
+    .filter(([name]) => (config.plugins as readonly string[]).includes(name))
+    .map(([name, settings]) => {
+      const parsed = getPlugin(name).schema.safeParse(settings);
+      return [name, parsed.success ? parsed.data : settings];
+    }));
   return { ...rest, plugin: used, data: dataRest, train: trainRest, eval: evalRest };
 }
 

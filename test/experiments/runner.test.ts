@@ -87,6 +87,20 @@ test('a changed config is not silently mixed with finished runs', async () => {
   const retunedStates = await runStates(retuned);
   assert.equal(retunedStates.get('book-lightgcn-s1')!.state, 'done', 'settings of an unused plug-in do not change results');
   assert.equal(retunedStates.get('book-con-s1')!.state, 'stale');
+
+  // A run made before a plug-in key existed: its stored settings lack the key, whose default keeps the old behaviour.
+  const stored = join(out, 'runs', 'book-con-s1', 'config.json'), text = readFileSync(stored, 'utf8');
+  const older = JSON.parse(text) as { plugin: Record<string, Record<string, unknown>> };
+  assert.equal(older.plugin['rlmrec-con'].every, 1);
+  delete older.plugin['rlmrec-con'].every;
+  writeFileSync(stored, JSON.stringify(older));
+  try {
+    assert.equal((await runStates(planExperiment(spec(), { specPath: 'tiny.yaml', outDir: out }))).get('book-con-s1')!.state, 'done');
+    const lazy = planExperiment(spec(), { specPath: 'tiny.yaml', outDir: out, set: ['plugin.rlmrec-con.every=2'] });
+    assert.match(JSON.stringify((await runStates(lazy)).get('book-con-s1')), /stale.*every 1 \(now 2\)/);
+  } finally {
+    writeFileSync(stored, text);
+  }
 });
 
 test('noise rates: one noisy copy per rate, shared by every arm and seed', async () => {

@@ -100,6 +100,15 @@ export function warmup(epochs: number, epoch: number): number {
   return epochs === 0 ? 1 : Math.min(1, Math.max(0, (epoch - 1) / epochs));
 }
 
+/**
+ * Lazy regularisation (StyleGAN2 computes its R1 term every 16 minibatches): the text terms run on every `every`-th
+ * step of an epoch with their weights × `every`, so their expected gradient per step is unchanged and their cost
+ * per epoch falls ~`every`-fold [DESIGN, a cost knob]. The factor for step `step` (0-based): `every` or 0.
+ */
+export function lazyFactor(every: number, step: number): number {
+  return step % every === 0 ? every : 0;
+}
+
 /** Rows `ids` of a node whose row of id v is row[v] (v itself without a map). */
 export function rowsOf(t: Tape, x: Node, ids: Int32Array, row?: Int32Array): Node {
   return F.gatherRows(t, x, row ? ids.map((v) => row[v]) : ids);

@@ -3,7 +3,7 @@ import * as F from '../../tensor/fn.js';
 import type { Node } from '../../tensor/tape.js';
 import { ConfigError } from '../../util/errors.js';
 import type { Embeddings, Plugin } from '../types.js';
-import { alignmentLoss, batchRows, createRowSizers, createTextProjection, headBatch, warmup } from './align.js';
+import { alignmentLoss, batchRows, createRowSizers, createTextProjection, headBatch, lazyFactor, warmup } from './align.js';
 import { type PluginContext, requireText } from './context.js';
 import { createProjector, l2Penalty } from './projector.js';
 
@@ -27,6 +27,8 @@ export const RlmrecConConfig = z.strictObject({
   alignBatch: z.int().nonnegative().default(0),
   /** Epochs over which the weight ramps linearly from 0 (see LMMRec's warmupEpochs); 0 = none, as RLMRec. */
   warmupEpochs: z.int().nonnegative().default(0),
+  /** L_sem on every n-th step of an epoch at n × its weight (align.ts lazyFactor); 1 = every step, as RLMRec. */
+  every: z.int().positive().default(1),
   /** L2 on the projector's parameters (RLMRec's reg_weight covers all parameters; the base's reg covers its own). */
   regWeight: z.number().nonnegative().default(1e-7),
 });
@@ -41,7 +43,7 @@ export function createRlmrecCon(cfg: RlmrecConConfig, ctx: PluginContext): Plugi
     params: proj.params,
     loss(t, e, b, step) {
       const terms: Record<string, Node> = {};
-      const ramp = warmup(cfg.warmupEpochs, step.epoch);
+      const ramp = warmup(cfg.warmupEpochs, step.epoch) * lazyFactor(cfg.every, step.step);
       if (cfg.weight > 0 && ramp > 0) {
         const rows = batchRows(headBatch(b, cfg.alignBatch), pair, sizers);
         const l = alignmentLoss(t, cfEmbeddings(e, 'rlmrec-con', ctx.baseName), text.project(t, rows), rows, cfg);

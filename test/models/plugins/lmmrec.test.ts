@@ -30,7 +30,7 @@ const constant = (t: Tape, rows: number, cols: number, values: number[]) => {
 test('defaults: IRLLRec Amazon-book settings, MCS / ITC weights inside the §B.6 grid', () => {
   const c = LmmrecConfig.parse({});
   assert.deepEqual([c.prototypes, c.lambdaS, c.tauS, c.lambdaA, c.tauA, c.tauC, c.momentum, c.regWeight], [128, 1e-2, 0.2, 2e-2, 0.2, 1, 0.999, 1e-7]);
-  assert.deepEqual([c.lambdaC, c.lambdaT, c.itcMode, c.userCandidates, c.nodeCap, c.alignBatch], [1e-3, 1e-3, 'dist', 'all', 4096, 0]);
+  assert.deepEqual([c.lambdaC, c.lambdaT, c.itcMode, c.userCandidates, c.nodeCap, c.alignBatch, c.every], [1e-3, 1e-3, 'dist', 'all', 4096, 0, 1]);
   assert.throws(() => LmmrecConfig.parse({ useIme: false }), /useIme/);
 });
 
@@ -163,10 +163,10 @@ describe('terms, switches and masks', () => {
   });
   const batch = { users: Int32Array.of(0, 1, 3, 3), pos: Int32Array.of(2, 5, 7, 9), neg: Int32Array.of(11, 12, 5, 13) };
 
-  const terms = async (cfg: Record<string, unknown>) => {
+  const terms = async (cfg: Record<string, unknown>, step = 0) => {
     const { model, plugins } = await withPlugins(ds, 'lightgcn', { layers: 2, dim: 8 }, 'lmmrec', { prototypes: 4, ...cfg });
     const t = createTape(scalarKernels);
-    const ctx = hookCtx({ epoch: 1, step: 0, rng: createRng(2) }, plugins);
+    const ctx = hookCtx({ epoch: 1, step, rng: createRng(2) }, plugins);
     const out = plugins[0].loss(t, model.embed(t, ctx), batch, ctx);
     return Object.fromEntries(Object.entries(out).map(([k, n]) => [k, t.scalar(n)]));
   };
@@ -214,6 +214,17 @@ describe('terms, switches and masks', () => {
     const dist = await terms({ lambdaT: 1 }), faithful = await terms({ lambdaT: 1, itcMode: 'faithful' });
     const want = 0.6 * dist.itc + 0.4 * dist.mcs;
     assert.ok(Math.abs(faithful.itc - want) < 1e-5 * Math.abs(want), `${faithful.itc} vs ${want}`);
+  });
+
+  test('every n: the text terms on steps 0, n, 2n… at n × their weights, none in between (faithful ITC too)', async () => {
+    for (const step of [0, 3]) {
+      const once = await terms({}, step), lazy = await terms({ every: 3 }, step);
+      for (const k of ['sem', 'align', 'mcs', 'itc']) assert.ok(Math.abs(lazy[k] - 3 * once[k]) < 1e-6 * Math.abs(once[k]), `step ${step} ${k}: ${lazy[k]} vs 3 × ${once[k]}`);
+      assert.equal(lazy.reg, once.reg);
+    }
+    for (const step of [1, 2, 4]) assert.deepEqual(Object.keys(await terms({ every: 3 }, step)), ['reg'], `step ${step}`);
+    const faithful = await terms({ lambdaT: 1, itcMode: 'faithful' }), lazyFaithful = await terms({ lambdaT: 1, itcMode: 'faithful', every: 2 });
+    assert.ok(Math.abs(lazyFaithful.itc - 2 * faithful.itc) < 1e-5 * Math.abs(faithful.itc), `${lazyFaithful.itc} vs 2 × ${faithful.itc}`);
   });
 
   test('a batch whose entities all lack text adds no alignment term', async () => {

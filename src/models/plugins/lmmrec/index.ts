@@ -2,7 +2,7 @@ import { z } from 'zod';
 import * as F from '../../../tensor/fn.js';
 import type { Node, Tape } from '../../../tensor/tape.js';
 import type { Batch, Embeddings, Plugin, StepContext } from '../../types.js';
-import { alignmentLoss, batchRows, createRowSizers, headBatch, type ProjectedText, warmup } from '../align.js';
+import { alignmentLoss, batchRows, createRowSizers, headBatch, lazyFactor, type ProjectedText, warmup } from '../align.js';
 import type { PluginContext } from '../context.js';
 import { l2Penalty } from '../projector.js';
 import { cfEmbeddings } from '../rlmrec-con.js';
@@ -64,6 +64,11 @@ export const LmmrecConfig = z.strictObject({
    * with them at full weight from step 1 BPR stays near log 2 for tens of epochs.
    */
   warmupEpochs: z.int().nonnegative().default(0),
+  /**
+   * The four text terms on every n-th step of an epoch at n × their weights (align.ts lazyFactor); 1 = every
+   * step (the method). The teacher's EMA still follows f_M every step.
+   */
+  every: z.int().positive().default(1),
 });
 export type LmmrecConfig = z.infer<typeof LmmrecConfig>;
 
@@ -104,7 +109,8 @@ export function createLmmrec(cfg: LmmrecConfig, ctx: PluginContext): Plugin {
     loss(t, emb: Embeddings, batch, step) {
       const terms: Record<string, Node> = {};
       const b = headBatch(batch, cfg.alignBatch);
-      const ramp = warmup(cfg.warmupEpochs, step.epoch);
+      // Every term's weight × ramp: the warm-up factor times the lazy factor (0 on a skipped step).
+      const warm = warmup(cfg.warmupEpochs, step.epoch), ramp = warm * lazyFactor(cfg.every, step.step);
       const needsCf = ramp > 0 && (sem || align || mcs || itc);
       const e = needsCf ? cfEmbeddings(emb, 'lmmrec', ctx.baseName) : undefined;
       if (sem && ramp > 0) {
@@ -129,7 +135,7 @@ export function createLmmrec(cfg: LmmrecConfig, ctx: PluginContext): Plugin {
           if (cfg.itcMode === 'dist') terms.itc = F.scale(t, dist, lt);
           else {
             const d = F.scale(t, dist, 0.6 * lt);
-            terms.itc = rawMcs === undefined ? d : F.add(t, d, F.scale(t, rawMcs, 0.4 * lt * ramp * cfg.lambdaC));
+            terms.itc = rawMcs === undefined ? d : F.add(t, d, F.scale(t, rawMcs, 0.4 * lt * warm * cfg.lambdaC));
           }
         }
       }
