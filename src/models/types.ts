@@ -44,7 +44,10 @@ export interface Batch {
  */
 export interface StepContext {
   readonly epoch: number;
+  /** 0-based step within the epoch. */
   readonly step: number;
+  /** Steps in this epoch (lazy plug-in terms weight the epoch's last, shorter period by its length); undefined in one-off calls. */
+  readonly steps?: number;
   readonly rng: Rng;
   /**
    * This step's rewrite of the ego embeddings E^(0) before propagation (RLMRec-Gen's node masking), composed
@@ -112,6 +115,8 @@ export interface Plugin {
   readonly name: string;
   readonly params: readonly Param[];
   loss(t: Tape, e: Embeddings, b: Batch, ctx: StepContext): LossTerms;
+  /** Steps after which the plug-in's part of the graph repeats (lazy terms); the trainer's tape keeps buffers that long. */
+  readonly period?: number;
   /** After the optimiser step (e.g. a momentum-teacher update). */
   onStepEnd?(): void;
   /** Before an epoch's first step (e.g. refresh prototypes). */

@@ -47,8 +47,10 @@ interface Entry {
  *
  * The tape owns all intermediate buffers (values, gradients, op scratch). `reset()` returns them to a pool
  * keyed by length; a training step of the same shapes then allocates nothing new. Model code frees nothing.
- * The pool keeps only the buffers of the step just ended: steps whose shapes vary (deduplicated batch nodes,
- * per-batch unique users) would otherwise keep one set of buffers per shape ever seen, gigabytes over an epoch.
+ * The pool keeps only the buffers of the last `keepSteps` steps (default 1, the step just ended): steps whose
+ * shapes vary (deduplicated batch nodes, per-batch unique users) would otherwise keep one set of buffers per
+ * shape ever seen, gigabytes over an epoch. A graph that repeats with a period of n steps (lazy plug-in terms)
+ * wants keepSteps n, or its expensive step allocates everything anew each time.
  */
 export class Tape<D extends Arr = Float32Array> implements Recorder {
   private readonly values: Mat<D>[] = [];
@@ -60,11 +62,15 @@ export class Tape<D extends Arr = Float32Array> implements Recorder {
   private readonly paramNodes = new Map<Param<D>, Node>();
   private readonly owned: D[] = [];
   private readonly pool = new Map<number, D[]>();
+  /** The reset count at which each pooled buffer was last used (kept only when keepSteps > 1). */
+  private readonly usedAt = new Map<D, number>();
+  private resets = 0;
   private fresh = 0;
 
   constructor(
     readonly kernels: Kernels,
     private readonly alloc: (length: number) => D,
+    private readonly keepSteps = 1,
   ) {}
 
   /** Buffers created (not recycled) since construction; flat across steps once shapes repeat. */
@@ -168,11 +174,14 @@ export class Tape<D extends Arr = Float32Array> implements Recorder {
 
   /** Drop all nodes and recycle every buffer the tape allocated. */
   reset(): void {
-    this.pool.clear();
+    this.resets++;
+    if (this.keepSteps === 1) this.pool.clear();
+    else this.dropIdle();
     for (const b of this.owned) {
       let list = this.pool.get(b.length);
       if (list === undefined) this.pool.set(b.length, (list = []));
       list.push(b);
+      if (this.keepSteps > 1) this.usedAt.set(b, this.resets);
     }
     this.owned.length = 0;
     this.values.length = 0;
@@ -181,6 +190,17 @@ export class Tape<D extends Arr = Float32Array> implements Recorder {
     this.views.length = 0;
     this.entries.length = 0;
     this.paramNodes.clear();
+  }
+
+  /** Forget pooled buffers no step has used in the last keepSteps − 1 resets. */
+  private dropIdle(): void {
+    const oldest = this.resets - this.keepSteps + 1;
+    for (const [length, list] of this.pool) {
+      const kept = list.filter((b) => this.usedAt.get(b)! >= oldest);
+      for (const b of list) if (this.usedAt.get(b)! < oldest) this.usedAt.delete(b);
+      if (kept.length === 0) this.pool.delete(length);
+      else this.pool.set(length, kept);
+    }
   }
 
   private leaf(value: Mat<D>, grad: Mat<D> | null, needs: boolean): Node {
@@ -240,9 +260,9 @@ export class Tape<D extends Arr = Float32Array> implements Recorder {
   }
 }
 
-/** A float32 tape whose buffers live in shared memory (usable by the worker kernels). */
-export function createTape(kernels: Kernels): Tape {
-  return new Tape(kernels, sharedF32);
+/** A float32 tape whose buffers live in shared memory (usable by the worker kernels); see Tape for keepSteps. */
+export function createTape(kernels: Kernels, keepSteps = 1): Tape {
+  return new Tape(kernels, sharedF32, keepSteps);
 }
 
 /** A float64 tape for gradient checks of whole graphs. */

@@ -90,7 +90,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     resumedFrom = state.epoch;
   }
 
-  const tape = createTape(kernels);
+  const tape = createTape(kernels, Math.max(1, ...plugins.map((p) => p.period ?? 1)));
   const sessionStart = performance.now(), elapsedBefore = state.elapsedMs;
   let epochMsSum = 0, epochCount = 0, evalMsSum = 0, evalCount = 0;
   onProgress?.({
@@ -108,7 +108,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     for (let s = 0; s < batches.length; s++) {
       await checkAbort(signal, epoch, s);
       const ts = performance.now();
-      const loss = trainStep(tape, model, plugins, batches[s], { epoch, step: s, rng: modelRng }, params);
+      const loss = trainStep(tape, model, plugins, batches[s], { epoch, step: s, steps: batches.length, rng: modelRng }, params);
       adam.step();
       for (const p of plugins) p.onStepEnd?.();
       for (const [k, v] of Object.entries(loss)) sums[k] = (sums[k] ?? 0) + v;

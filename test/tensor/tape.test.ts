@@ -96,6 +96,25 @@ test('reset() drops buffers of shapes the last step did not use, so varying shap
   assert.ok(t.freshAllocations > afterB, 'the 5-row buffers were dropped when the 7-row step ended');
 });
 
+test('keepSteps n: a shape unused for fewer than n steps is recycled, then dropped', () => {
+  const t = createTape(scalarKernels, 3);
+  const step = (rows: number) => {
+    t.reset();
+    F.softmaxRows(t, F.scale(t, t.constant(matrix(rows, 3)), 2));
+  };
+  step(5);
+  step(7);
+  const warm = t.freshAllocations;
+  step(7);
+  step(5);
+  assert.equal(t.freshAllocations, warm, 'the 5-row buffers sat out two steps: recycled');
+  step(7);
+  step(7);
+  step(7);
+  step(5);
+  assert.ok(t.freshAllocations > warm, 'three steps without them: dropped');
+});
+
 test('backward rejects a non-scalar loss and run rejects a stale node', () => {
   const t = createTape(scalarKernels);
   const x = t.constant(matrix(2, 2));

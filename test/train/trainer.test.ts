@@ -108,6 +108,14 @@ test('a NaN loss term stops the run naming the epoch, step and term', async () =
     e instanceof LmmrecError && e.code === 'NUMERIC' && /epoch 2, step 2: loss term "boom" is NaN/.test(e.message));
 });
 
+test('every step sees its index in the epoch and the epoch\'s step count (what lazy plug-in terms are scheduled by)', async () => {
+  const base = await lightgcn(), seen: [number, number, number | undefined][] = [];
+  const model: BaseModel = { ...base, loss: (t, e, b, ctx) => (seen.push([ctx.epoch, ctx.step, ctx.steps]), base.loss(t, e, b, ctx)) };
+  await trainModel(options(model, { config: { ...CONFIG, epochs: 2 } }));
+  const steps = Math.ceil(ds.train.indptr[ds.train.rows] / 64);
+  assert.deepEqual(seen, [1, 2].flatMap((epoch) => Array.from({ length: steps }, (_, s) => [epoch, s, steps])));
+});
+
 test('an early-stopping metric the validation does not report is a config error listing the metrics', async () => {
   await assert.rejects(
     trainModel(options(await lightgcn(), { config: { ...CONFIG, earlyStop: { metric: 'recall@50', every: 1, patience: 1 } } })),

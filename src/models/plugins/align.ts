@@ -103,10 +103,12 @@ export function warmup(epochs: number, epoch: number): number {
 /**
  * Lazy regularisation (StyleGAN2 computes its R1 term every 16 minibatches): the text terms run on every `every`-th
  * step of an epoch with their weights × `every`, so their expected gradient per step is unchanged and their cost
- * per epoch falls ~`every`-fold [DESIGN, a cost knob]. The factor for step `step` (0-based): `every` or 0.
+ * per epoch falls ~`every`-fold [DESIGN, a cost knob]. The factor for step `step` (0-based) of an epoch of `steps`:
+ * the length of the period it opens (`every`, or what is left of the epoch), 0 inside a period. Counting within the
+ * epoch keeps a resumed run on the uninterrupted run's schedule, and every epoch's weights sum to its step count.
  */
-export function lazyFactor(every: number, step: number): number {
-  return step % every === 0 ? every : 0;
+export function lazyFactor(every: number, step: number, steps = Infinity): number {
+  return step % every === 0 ? Math.min(every, steps - step) : 0;
 }
 
 /** Rows `ids` of a node whose row of id v is row[v] (v itself without a map). */

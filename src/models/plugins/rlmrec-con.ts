@@ -41,9 +41,10 @@ export function createRlmrecCon(cfg: RlmrecConConfig, ctx: PluginContext): Plugi
   return {
     name: 'rlmrec-con',
     params: proj.params,
+    period: cfg.every,
     loss(t, e, b, step) {
       const terms: Record<string, Node> = {};
-      const ramp = warmup(cfg.warmupEpochs, step.epoch) * lazyFactor(cfg.every, step.step);
+      const ramp = warmup(cfg.warmupEpochs, step.epoch) * lazyFactor(cfg.every, step.step, step.steps);
       if (cfg.weight > 0 && ramp > 0) {
         const rows = batchRows(headBatch(b, cfg.alignBatch), pair, sizers);
         const l = alignmentLoss(t, cfEmbeddings(e, 'rlmrec-con', ctx.baseName), text.project(t, rows), rows, cfg);

@@ -20,6 +20,8 @@ test('defaults are RLMRec-Con on Amazon-book; unknown keys are rejected', () => 
 test('lazyFactor: n on steps 0, n, 2n…, 0 in between; 1 keeps every step', () => {
   assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((s) => lazyFactor(3, s)), [3, 0, 0, 3, 0, 0, 3]);
   assert.deepEqual([0, 1, 2].map((s) => lazyFactor(1, s)), [1, 1, 1]);
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((s) => lazyFactor(3, s, 7)), [3, 0, 0, 3, 0, 0, 1], 'the last period of a 7-step epoch is 1 step');
+  assert.deepEqual([0, 1, 2, 3, 4].map((s) => lazyFactor(4, s, 5)), [4, 0, 0, 0, 1]);
 });
 
 test('every n: L_sem at n × its weight on steps 0, n…, absent in between; the projector L2 every step', async () => {

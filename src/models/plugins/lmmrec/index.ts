@@ -106,11 +106,12 @@ export function createLmmrec(cfg: LmmrecConfig, ctx: PluginContext): Plugin {
     // The teacher rides in `params` so checkpoints and best-state restores include it; it never receives a
     // gradient, so Adam's moments stay 0 and its update is exactly 0.
     params: [...trainable, ...(tme.teacher?.params ?? [])],
+    period: cfg.every,
     loss(t, emb: Embeddings, batch, step) {
       const terms: Record<string, Node> = {};
       const b = headBatch(batch, cfg.alignBatch);
       // Every term's weight × ramp: the warm-up factor times the lazy factor (0 on a skipped step).
-      const warm = warmup(cfg.warmupEpochs, step.epoch), ramp = warm * lazyFactor(cfg.every, step.step);
+      const warm = warmup(cfg.warmupEpochs, step.epoch), ramp = warm * lazyFactor(cfg.every, step.step, step.steps);
       const needsCf = ramp > 0 && (sem || align || mcs || itc);
       const e = needsCf ? cfEmbeddings(emb, 'lmmrec', ctx.baseName) : undefined;
       if (sem && ramp > 0) {
