@@ -62,9 +62,10 @@ const VARIANTS: Record<string, { plugins: string[]; settings?: Record<string, un
   'rlmrec-con/fast-512': { plugins: ['rlmrec-con'], settings: { 'rlmrec-con': { ...FAST_CON, alignBatch: 512 } } },
   'lmmrec/fast-512': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, alignBatch: 512, nodeCap: 512 } } },
   'lmmrec/fast-256': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, alignBatch: 256, nodeCap: 256 } } },
-  // lazy text terms (every 4th step at 4× weight): time with --steps a multiple of 4 and read the mean columns
+  // lazy text terms (every n-th step at n× weight): time with --steps a multiple of n and read the mean columns
   'rlmrec-con/fast-every4': { plugins: ['rlmrec-con'], settings: { 'rlmrec-con': { ...FAST_CON, every: 4 } } },
   'lmmrec/fast-every4': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, every: 4 } } },
+  'lmmrec/fast-every8': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, every: 8 } } },
   'lmmrec/fast-512-noime': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, alignBatch: 512, nodeCap: 512, useIME: false } } },
   'lmmrec/fast-256-noime': { plugins: ['lmmrec'], settings: { lmmrec: { ...FAST, alignBatch: 256, nodeCap: 256, useIME: false } } },
   ...terms('lmmrec', {}),
