@@ -21,10 +21,9 @@ import type { PluginText, TextPair } from '../src/models/plugins/context.js';
 import { createModel } from '../src/models/registry.js';
 import type { Batch } from '../src/models/types.js';
 import { createAdam } from '../src/tensor/adam.js';
-import { createTape } from '../src/tensor/tape.js';
 import { matrix } from '../src/tensor/tensor.js';
 import { tripleBatches } from '../src/train/batches.js';
-import { trainStep } from '../src/train/trainer.js';
+import { createStepTape, trainStep } from '../src/train/trainer.js';
 import { createRng } from '../src/util/rng.js';
 import { emptyStepTimes, loadAverage, median, option, profileSummary, recordStep, timed } from './lib/common.js';
 
@@ -109,7 +108,7 @@ export async function run(args: string[]): Promise<void> {
       const model = await createModel({ name: 'lightgcn' }, { train: ds.train, kernels, rng: createRng(2023).derive('init') });
       const plugins = createPlugins(v.plugins, v.settings ?? {}, { model, train: ds.train, kernels, rng: createRng(2023).derive('init'), text });
       const params = [...model.params, ...plugins.flatMap((p) => p.params)];
-      return { n, model, plugins, params, adam: createAdam(params, { lr: 1e-3 }, kernels), tape: createTape(kernels, Math.max(1, ...plugins.map((p) => p.period ?? 1))), times: emptyStepTimes() };
+      return { n, model, plugins, params, adam: createAdam(params, { lr: 1e-3 }, kernels), tape: createStepTape(kernels, plugins), times: emptyStepTimes() };
     }));
     const batches: Batch[] = tripleBatches(sampleEpochTriples(ds.train, createRng(1)), 4096);
     const stepsPerEpoch = batches.length;

@@ -90,7 +90,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     resumedFrom = state.epoch;
   }
 
-  const tape = createTape(kernels, Math.max(1, ...plugins.map((p) => p.period ?? 1)));
+  const tape = createStepTape(kernels, plugins);
   const sessionStart = performance.now(), elapsedBefore = state.elapsedMs;
   let epochMsSum = 0, epochCount = 0, evalMsSum = 0, evalCount = 0;
   onProgress?.({
@@ -163,6 +163,11 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   if (best) params.forEach((p, i) => p.value.data.set(best![i]));
   onProgress?.({ type: 'stop', epoch: state.epoch, reason: state.stopped ?? 'max-epochs', bestEpoch: state.bestEpoch });
   return { state, resumedFrom };
+}
+
+/** The tape of the training steps: it keeps buffers for the longest plug-in period (lazy terms, Plugin.period). */
+export function createStepTape(kernels: Kernels, plugins: readonly Plugin[]): Tape {
+  return createTape(kernels, Math.max(1, ...plugins.map((p) => p.period ?? 1)));
 }
 
 /** Unique tensor keys: model parameters by name, plug-in parameters as `<plugin>/<name>`. */
