@@ -22,6 +22,7 @@ interface RunFlags {
   workspace?: string;
   seeds?: number[];
   only?: string[];
+  rates?: number[];
   maxEpochs?: number;
   threads?: number;
   set: string[];
@@ -42,6 +43,7 @@ export function registerExperimentCommand(program: Command): void {
     .option('--workspace <dir>', 'workspace of the store (LLM cache, embeddings, experiment_runs; default: the experiment folder)')
     .option('--seeds <list>', 'replace the spec\'s seeds, e.g. 1,2,3', seedList)
     .option('--only <arms>', 'only these arms (comma-separated)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .option('--rates <list>', 'only these of the spec\'s noise rates, e.g. 0,0.1,0.2', rateList)
     .option('--max-epochs <n>', 'cap train.epochs (quick smoke runs; a different config, so use another --out)', positiveInt('--max-epochs'))
     .option('--threads <n>', 'train.threads for every run', positiveInt('--threads'))
     .option('--set <key=value>', 'override a run config key in every run, e.g. train.batchSize=2048 (repeatable)', collect, [] as string[])
@@ -54,7 +56,7 @@ export function registerExperimentCommand(program: Command): void {
       const plan = planExperiment(spec, {
         specPath, outDir: flags.out ?? join('.lmmrec', 'experiments', spec.name),
         dataRoots: [...(flags.dataRoot ? [flags.dataRoot] : [defaultDataRoot()].filter((d): d is string => d !== undefined)), join(packageRoot(), 'data')],
-        workspace: flags.workspace, seeds: flags.seeds, only: flags.only, maxEpochs: flags.maxEpochs, threads: flags.threads, set: flags.set,
+        workspace: flags.workspace, seeds: flags.seeds, only: flags.only, rates: flags.rates, maxEpochs: flags.maxEpochs, threads: flags.threads, set: flags.set,
       });
       if (flags.dryRun) {
         console.log(await formatDryRun(plan, flags.reuse));
@@ -105,6 +107,12 @@ function seedList(v: string): number[] {
   const seeds = v.split(',').map((s) => Number(s.trim()));
   if (seeds.some((s) => !Number.isInteger(s))) throw new Error(`--seeds must be comma-separated integers, got "${v}"`);
   return seeds;
+}
+
+function rateList(v: string): number[] {
+  const rates = v.split(',').map((s) => Number(s.trim()));
+  if (rates.some((r) => !Number.isFinite(r) || r < 0 || r >= 1)) throw new Error(`--rates must be comma-separated fractions in [0, 1), got "${v}"`);
+  return rates;
 }
 
 /** A path, or the name of a shipped spec (`demo` → experiments/demo.yaml of the package). */

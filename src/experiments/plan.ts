@@ -18,6 +18,8 @@ export interface PlanOptions {
   seeds?: number[];
   /** Only these arms. */
   only?: string[];
+  /** Only these of the spec's noise rates (fractions, as in the spec). */
+  rates?: number[];
   /** Cap train.epochs (quick smoke runs). */
   maxEpochs?: number;
   threads?: number;
@@ -100,7 +102,13 @@ export function planExperiment(spec: ExperimentSpec, opts: PlanOptions): Experim
       throw new LmmrecError('USAGE', `--set ${s}: ${key} is set per run by the experiment (use --seeds, --data-root, --workspace or the spec)`);
     }
   }
+  for (const r of opts.rates ?? []) {
+    if (!spec.noise?.includes(r)) {
+      throw new LmmrecError('USAGE', `--rates ${r}: not a noise rate of ${opts.specPath}; rates: ${spec.noise?.join(', ') ?? '(the spec has none)'}`);
+    }
+  }
   const arms = opts.only?.length ? spec.arms.filter((a) => opts.only!.includes(a.name)) : spec.arms;
+  const rates = opts.rates?.length ? spec.noise!.filter((r) => opts.rates!.includes(r)) : spec.noise ?? [null];
   const seeds = opts.seeds?.length ? opts.seeds : spec.seeds;
   const dataDirs: Record<string, string> = {};
   const runs: PlannedRun[] = [];
@@ -108,7 +116,7 @@ export function planExperiment(spec: ExperimentSpec, opts: PlanOptions): Experim
     const dataDir = resolveDataDir(ds, opts.specPath, opts.dataRoots ?? []);
     dataDirs[ds.id] = dataDir;
     const text = textSection(ds, opts.specPath, outDir);
-    for (const noise of spec.noise ?? [null]) {
+    for (const noise of rates) {
       for (const seed of seeds) {
         for (const arm of arms) {
           const id = runId(ds.id, noise, arm.name, seed);

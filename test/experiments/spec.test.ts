@@ -58,6 +58,9 @@ test('the run matrix: dataset × noise × seed × arm, deterministic ids, overri
   assert.notEqual(plan.runs[4].config!.data.dir, TINY);
   const only = planExperiment(spec, { specPath: 's.yaml', outDir: join(tmp, 'out'), dataRoots: [FIXTURES], only: ['b'], seeds: [1] });
   assert.deepEqual(only.runs.map((r) => r.id), ['book-n0-b-s1', 'book-n5-b-s1']);
+  const rates = planExperiment(spec, { specPath: 's.yaml', outDir: join(tmp, 'out'), dataRoots: [FIXTURES], rates: [0.05], seeds: [1] });
+  assert.deepEqual(rates.runs.map((r) => r.id), ['book-n5-a-s1', 'book-n5-b-s1']);
+  assert.throws(() => planExperiment(spec, { specPath: 's.yaml', outDir: tmp, dataRoots: [FIXTURES], rates: [0.1] }), (e: unknown) => e instanceof LmmrecError && e.code === 'USAGE' && /--rates 0\.1: .*rates: 0, 0\.05/.test(e.message));
   assert.throws(() => planExperiment(spec, { specPath: 's.yaml', outDir: tmp, dataRoots: [FIXTURES], only: ['c'] }), (e: unknown) => e instanceof LmmrecError && e.code === 'USAGE' && /arms: a, b/.test(e.message));
   assert.throws(() => planExperiment(spec, { specPath: 's.yaml', outDir: tmp, dataRoots: [tmp] }), /dataset "book": no folder "tiny_amazon_book"/);
   assert.throws(() => planExperiment(spec, { specPath: 's.yaml', outDir: tmp, dataRoots: [FIXTURES], set: ['seed=3'] }), /--set seed=3: seed is set per run/);
