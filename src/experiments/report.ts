@@ -11,7 +11,7 @@ import {
   aggregate, collectRuns, groupKey, metricKeys, relativeGain, significance, type ArmRow, type RunResult, type SignificanceRow, type Summary,
 } from './results.js';
 import { type Selection, validationPicks } from './select.js';
-import { focusList } from './spec.js';
+import { type ExperimentSpec, focusList } from './spec.js';
 import type { TrainRunConfig } from './train-run.js';
 
 export interface ReportOptions {
@@ -131,24 +131,7 @@ export function formatReport(p: ReportParts): string {
   const picks = validationPicks(spec, results, p.config?.train.earlyStop.metric ?? 'recall@20');
   if (picks.length) out.push(...formatPicks(picks));
 
-  if (spec.noise) {
-    out.push('## Noise robustness', '');
-    for (const ds of spec.datasets) {
-      const rates = spec.noise;
-      for (const k of spec.significance) {
-        out.push(`${ds.id}, test ${k} by added noise:`, '', `| arm | ${rates.map((r) => `${ratePercent(r)} %`).join(' | ')} |`, `|---|${rates.map(() => '---:').join('|')}|`);
-        for (const arm of spec.arms) {
-          const cells = rates.map((rate) => {
-            const r = rows.find((x) => x.dataset === ds.id && x.noise === rate && x.arm === arm.name);
-            return r && r.done ? fmtSummary(r.test[k]) : '–';
-          });
-          if (rows.some((x) => x.dataset === ds.id && x.arm === arm.name)) out.push(`| ${arm.name} | ${cells.join(' | ')} |`);
-        }
-        out.push('');
-      }
-      for (const c of p.charts.filter((c) => c.group === `noise|${ds.id}`)) out.push(`![${c.alt}](${c.file})`, '');
-    }
-  }
+  if (spec.noise) out.push(...formatNoise(spec, rows, p.charts));
 
   out.push('## Runs', '', '| run | status | epochs | best epoch | valid recall@20 | test recall@20 | test ndcg@20 | wall |', '|---|---|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
@@ -264,6 +247,37 @@ function computeTime(results: readonly RunResult[]): string {
   const runs = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
   return `- compute: ${fmtDuration(sum(own))} of one process for the ${runs(own.length)} trained here` +
     (reused.length ? `; ${runs(reused.length)} reused from other experiments (${fmtDuration(sum(reused))} when they were trained)` : '');
+}
+
+/**
+ * Per dataset and metric: each arm's test value at each rate, then its change from its own 0 % value, which is
+ * what "falls less as noise grows" is read from (arms start from different levels).
+ */
+function formatNoise(spec: ExperimentSpec, rows: ArmRow[], charts: ReportParts['charts']): string[] {
+  const out = ['## Noise robustness', ''];
+  const rates = spec.noise ?? [];
+  for (const ds of spec.datasets) {
+    const arms = spec.arms.filter((a) => rows.some((x) => x.dataset === ds.id && x.arm === a.name));
+    const at = (arm: string, rate: number) => rows.find((x) => x.dataset === ds.id && x.noise === rate && x.arm === arm && x.done > 0);
+    for (const k of spec.significance) {
+      out.push(`${ds.id}, test ${k} by added noise:`, '', `| arm | ${rates.map((r) => `${ratePercent(r)} %`).join(' | ')} |`, `|---|${rates.map(() => '---:').join('|')}|`);
+      for (const arm of arms) out.push(`| ${arm.name} | ${rates.map((rate) => { const r = at(arm.name, rate); return r ? fmtSummary(r.test[k]) : '–'; }).join(' | ')} |`);
+      out.push('');
+      const noisy = rates.filter((r) => r > 0);
+      if (!rates.includes(0) || !noisy.length) continue;
+      out.push(`${ds.id}, change of test ${k} from the arm's own 0 % value (mean over seeds):`, '', `| arm | ${noisy.map((r) => `${ratePercent(r)} %`).join(' | ')} |`, `|---|${noisy.map(() => '---:').join('|')}|`);
+      for (const arm of arms) {
+        const clean = at(arm.name, 0)?.test[k].mean;
+        out.push(`| ${arm.name} | ${noisy.map((rate) => {
+          const v = at(arm.name, rate)?.test[k].mean;
+          return clean && v !== undefined ? `${v >= clean ? '+' : '−'}${(Math.abs(v / clean - 1) * 100).toFixed(1)} %` : '–';
+        }).join(' | ')} |`);
+      }
+      out.push('');
+    }
+    for (const c of charts.filter((c) => c.group === `noise|${ds.id}`)) out.push(`![${c.alt}](${c.file})`, '');
+  }
+  return out;
 }
 
 /** The spec's runs no session has asked for yet (every `--only` / `--seeds` so far left them out), if any. */

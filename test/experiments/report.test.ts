@@ -167,6 +167,8 @@ test('noise specs: a table and a chart of each arm by noise rate', async () => {
   const md = readFileSync(await writeExperimentReport(out), 'utf8');
   assert.match(md, /## book, 10 % noise/);
   assert.match(md, /book, test recall@20 by added noise:\n\n\| arm \| 0 % \| 10 % \|\n\|---\|---:\|---:\|\n\| lightgcn \| 0\.2000 \| 0\.1500 \|\n\| lightgcn\+lmmrec \| 0\.2500 \| 0\.2000 \|/);
+  // each arm against its own clean value: .2 → .15 is −25 %, .25 → .2 is −20 %
+  assert.match(md, /book, change of test recall@20 from the arm's own 0 % value \(mean over seeds\):\n\n\| arm \| 10 % \|\n\|---\|---:\|\n\| lightgcn \| −25\.0 % \|\n\| lightgcn\+lmmrec \| −20\.0 % \|/);
   const svg = readFileSync(join(out, 'noise-book.svg'), 'utf8');
   assert.ok(svg.startsWith('<svg') && svg.includes('>lightgcn+lmmrec</text>') && svg.includes('>recall@20</text>'));
 
