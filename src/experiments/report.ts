@@ -255,8 +255,9 @@ function computeTime(results: readonly RunResult[]): string {
  */
 function formatNoise(spec: ExperimentSpec, rows: ArmRow[], charts: ReportParts['charts']): string[] {
   const out = ['## Noise robustness', ''];
-  const rates = spec.noise ?? [];
   for (const ds of spec.datasets) {
+    // rates no session has requested yet (`--rates`) get no column; the header counts them
+    const rates = (spec.noise ?? []).filter((r) => rows.some((x) => x.dataset === ds.id && x.noise === r));
     const arms = spec.arms.filter((a) => rows.some((x) => x.dataset === ds.id && x.arm === a.name));
     const at = (arm: string, rate: number) => rows.find((x) => x.dataset === ds.id && x.noise === rate && x.arm === arm && x.done > 0);
     for (const k of spec.significance) {

@@ -177,4 +177,12 @@ test('noise specs: a table and a chart of each arm by noise rate', async () => {
   await writeExperimentManifest(part, [{ id: 'book', dir: TINY, users: 40, items: 468, hashes: {}, noisy: {}, text: {} }], 'run --only lightgcn', undefined);
   const partMd = readFileSync(await writeExperimentReport(partOut), 'utf8');
   assert.match(partMd, /0 of 2 runs finished, 2 not started; 2 more of the spec's 4 runs not yet requested/);
+
+  // a rate no session requested (--rates) gets no column
+  const rateOut = join(tmp, 'noise-rate');
+  const byRate = planExperiment(spec, { specPath: 'noisy.yaml', outDir: rateOut, rates: [0.1] });
+  await writeExperimentManifest(byRate, [{ id: 'book', dir: TINY, users: 40, items: 468, hashes: {}, noisy: {}, text: {} }], 'run --rates 0.1', undefined);
+  const rateMd = readFileSync(await writeExperimentReport(rateOut), 'utf8');
+  assert.match(rateMd, /book, test recall@20 by added noise:\n\n\| arm \| 10 % \|\n/);
+  assert.doesNotMatch(rateMd, /change of test/);
 });
