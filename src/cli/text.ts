@@ -10,6 +10,7 @@ import { LmmrecError } from '../util/errors.js';
 import { workspaceStorePath } from './data.js';
 import { positiveInt } from './options.js';
 import { cliSignal } from './signal.js';
+import { addTextProbeCommand } from './text-probe.js';
 
 interface EmbedFlags {
   data: string;
@@ -146,5 +147,6 @@ export function registerTextCommand(program: Command): void {
     .option('--llm-model <m>', 'motivations: model of the extraction run (needed only if the store holds several)')
     .option('--prompt-version <v>', 'motivations: prompt version (default: latest per entity)')
     .action(async (flags: EmbedFlags) => runEmbed(flags));
+  addTextProbeCommand(text);
   program.addCommand(text);
 }

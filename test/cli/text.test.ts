@@ -62,3 +62,59 @@ test('text embed: flags that do not fit the encoder are usage errors', async () 
   await assert.rejects(run(['embed', '--data', join(FIX, 'tiny_beauty'), '--source', 'reviews']), /give --workspace .* and\/or --out/);
   await assert.rejects(run(['embed', '--data', 'x', '--source', 'tweets']), /Allowed choices are profiles, reviews, motivations/);
 });
+
+test('text probe: popularity, text item-kNN and user·item text rows match a brute-force recall@20', async () => {
+  const data = join(FIX, 'tiny_amazon_book'), out = join(tmp, 'probe.bin');
+  await run(['embed', '--data', data, '--source', 'profiles', '--dim', '16', '--out', out]);
+  const probe = JSON.parse(await run(['probe', '--data', data, '--text', out, '--threads', '1', '--json']));
+  assert.deepEqual(probe.coverage, { users: 40, items: 468, numUsers: 40, numItems: 468 });
+  assert.deepEqual(probe.rows.map((r: { scorer: string }) => r.scorer), ['popularity', 'item-kNN', 'user·item']);
+  const popularity = JSON.parse(await runCli(['eval', 'popularity', data, '--json']));
+  assert.equal(probe.rows[0].mean['recall@20'], popularity.mean['recall@20']);
+
+  // the definition, written out: score(u, i) = Σ_{j ∈ train(u)} S_I[j] · S_I[i] (or S_U[u] · S_I[i]), train items
+  // masked, top 20 by score (ties to the lower id), recall = hits / |test(u)|, mean over users with test items
+  const ds = await loadDataset(data, { texts: false });
+  const m = await readTextMatrices(out);
+  const I = m.get('S', 'items')!.matrix, U = m.get('S', 'users')!.matrix, d = 16;
+  const dot = (a: Float32Array, ai: number, b: Float32Array, bi: number): number => {
+    let s = 0;
+    for (let c = 0; c < d; c++) s += a[ai * d + c] * b[bi * d + c];
+    return s;
+  };
+  const recall20 = (score: (u: number, i: number) => number): number => {
+    let sum = 0, n = 0;
+    for (let u = 0; u < ds.numUsers; u++) {
+      const targets = ds.test.indices.subarray(ds.test.indptr[u], ds.test.indptr[u + 1]);
+      if (targets.length === 0) continue;
+      const seen = new Set(ds.train.indices.subarray(ds.train.indptr[u], ds.train.indptr[u + 1]));
+      const ranked = [...Array(ds.numItems).keys()].filter((i) => !seen.has(i)).map((i) => [i, Math.fround(score(u, i))] as const)
+        .sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 20).map(([i]) => i);
+      sum += ranked.filter((i) => targets.includes(i)).length / targets.length;
+      n++;
+    }
+    return sum / n;
+  };
+  const knn = recall20((u, i) => {
+    let s = 0;
+    for (let k = ds.train.indptr[u]; k < ds.train.indptr[u + 1]; k++) s += dot(I, ds.train.indices[k], I, i);
+    return s;
+  });
+  assert.ok(Math.abs(probe.rows[1].mean['recall@20'] - knn) < 1e-9, `item-kNN recall@20 ${probe.rows[1].mean['recall@20']} vs ${knn}`);
+  const match = recall20((u, i) => dot(U, u, I, i));
+  assert.ok(Math.abs(probe.rows[2].mean['recall@20'] - match) < 1e-9, `user·item recall@20 ${probe.rows[2].mean['recall@20']} vs ${match}`);
+  assert.notEqual(knn, probe.rows[0].mean['recall@20']);
+
+  const table = await run(['probe', '--data', data, '--text', out, '--threads', '1']);
+  assert.match(table, /text on 40 of 40 users, 468 of 468 items; \d+ users evaluated, protocol rlmrec/);
+  assert.match(table, /\nitem-kNN +0\.\d{4}/);
+});
+
+test('text probe: matrices of another dataset are refused with both shapes named', async () => {
+  const other = join(tmp, 'beauty.bin');
+  await run(['embed', '--data', join(FIX, 'tiny_beauty'), '--source', 'reviews', '--dim', '8', '--out', other]);
+  await assert.rejects(run(['probe', '--data', join(FIX, 'tiny_amazon_book'), '--text', other, '--threads', '1']), {
+    code: 'DATA',
+    message: /\d+ users × \d+ items, but the dataset .*tiny_amazon_book has 40 × 468/,
+  });
+});

@@ -1,0 +1,37 @@
+import type { Csr } from '../../data/csr.js';
+import type { Kernels } from '../../tensor/kernels/types.js';
+import { createDotScorer } from './dot-scorer.js';
+import type { Scorer } from '../types.js';
+
+/** Item text vectors, one row per item, with the has-text mask of a text-matrices file. */
+export interface ItemText {
+  readonly matrix: Float32Array;
+  readonly hasText: Uint8Array;
+  readonly dim: number;
+}
+
+/**
+ * Content-based item-kNN over text vectors, with no training: a user's vector is the sum of the text rows of
+ * the items they interacted with in training, and an item scores its dot product with it, i.e. the summed
+ * similarity to the user's history (cosine when rows are unit length, as the encoders write them). Items
+ * without text have zero rows, so they score 0 and never lift a user's vector. It measures how much of the
+ * interaction signal a text representation carries before any plug-in tries to align to it.
+ */
+export function createTextKnnScorer(train: Csr, items: ItemText, kernels: Pick<Kernels, 'gemm' | 'gatherRows'>): Scorer {
+  const { matrix, hasText, dim } = items;
+  const numItems = train.cols;
+  if (matrix.length !== numItems * dim || hasText.length !== numItems) {
+    throw new RangeError(`text kNN: expected ${numItems} item rows × dim ${dim}, got ${matrix.length} values and ${hasText.length} mask entries`);
+  }
+  const users = new Float32Array(train.rows * dim);
+  for (let u = 0; u < train.rows; u++) {
+    const acc = new Float64Array(dim);
+    for (let k = train.indptr[u]; k < train.indptr[u + 1]; k++) {
+      const j = train.indices[k];
+      if (!hasText[j]) continue;
+      for (let c = 0; c < dim; c++) acc[c] += matrix[j * dim + c];
+    }
+    users.set(acc, u * dim);
+  }
+  return createDotScorer(users, matrix, train.rows, numItems, dim, kernels);
+}
