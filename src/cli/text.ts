@@ -22,6 +22,7 @@ interface EmbedFlags {
   baseUrl?: string;
   out?: string;
   refit?: boolean;
+  fitOn?: 'all' | 'items';
   seed?: number;
   batchSize?: number;
   concurrency?: number;
@@ -95,6 +96,7 @@ async function runEmbed(f: EmbedFlags): Promise<void> {
       encoder: spec,
       store,
       refit: f.refit,
+      fitOn: f.fitOn,
       maxChars: f.maxChars,
       motivations: { provider: f.llmProvider, model: f.llmModel, promptVersion: f.promptVersion },
       signal,
@@ -139,6 +141,7 @@ export function registerTextCommand(program: Command): void {
     .option('--base-url <url>', 'openai: server base URL, e.g. http://localhost:11434/v1 (key from OPENAI_API_KEY)')
     .option('--out <file>', 'also write the matrices and masks to this array file')
     .option('--refit', 'tfidf-svd: fit again instead of reusing the state saved for this dataset and source')
+    .addOption(new Option('--fit-on <which>', 'tfidf-svd: fit on all texts or on the item texts only (users are embedded by the same map)').choices(['all', 'items']).default('all'))
     .option('--seed <n>', 'tfidf-svd: seed of the randomized SVD', (v) => Number.parseInt(v, 10))
     .option('--batch-size <n>', 'texts per request (openai) or forward pass (transformers)', positiveInt('--batch-size'))
     .option('--concurrency <n>', 'openai: requests in flight', positiveInt('--concurrency'))

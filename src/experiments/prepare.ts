@@ -95,7 +95,7 @@ async function embed(
   if (!cached) {
     const t0 = performance.now();
     const r = await embedSource({
-      dataset: ds, source: step.source, store: opts.store, signal: opts.signal,
+      dataset: ds, source: step.source, store: opts.store, signal: opts.signal, fitOn: step.fitOn,
       encoder: { name: 'tfidf-svd', options: { ...(step.dim && { dim: step.dim }), ...(step.seed !== undefined && { seed: step.seed }) } },
       ...(step.source === 'motivations' && llmProvider && { motivations: { provider: llmProvider } }),
     });

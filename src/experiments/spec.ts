@@ -32,6 +32,8 @@ export const PrepareStep = z.discriminatedUnion('step', [
     encoder: z.literal('tfidf-svd').default('tfidf-svd'),
     dim: z.int().positive().optional(),
     seed: z.int().optional(),
+    /** tfidf-svd's fitting corpus (`text embed --fit-on`); absent = all texts. */
+    fitOn: z.enum(['all', 'items']).optional(),
     /** Motivations: which extraction provider's outputs (default: the dataset's llm-extract step, if any). */
     llmProvider: z.string().optional(),
   }),

@@ -36,6 +36,13 @@ export interface EmbedSourceOptions {
   store?: Store;
   /** Fit tfidf-svd again on the current corpus instead of reusing the state saved for this dataset/source. */
   refit?: boolean;
+  /**
+   * tfidf-svd's fitting corpus: every user and item text (default), or the item texts only. Users' profiles are
+   * written in one register ("this user enjoys …"), so on the union the leading singular directions are theirs
+   * and the rare terms that tell items apart (series, authors) fall below the rank; items and users are still
+   * embedded by the same map, so they stay in one space.
+   */
+  fitOn?: 'all' | 'items';
   /** Which extraction run `--source motivations` reads; may be partial or absent when the store holds one run. */
   motivations?: Partial<MotivationSelector>;
   /** Cap on a review concatenation (characters). */
@@ -100,8 +107,10 @@ async function readyEncoder(opts: EmbedSourceOptions, texts: SourceTexts): Promi
   const encoder = await createEncoder(opts.encoder, { signal: opts.signal });
   if (opts.encoder.name !== 'tfidf-svd') return encoder;
   const tfidf = encoder as TfidfSvdEncoder;
-  const corpus = [texts.S, texts.M].flatMap((p) => (p ? [...p.users, ...p.items] : [])).map(usableText).filter((t): t is string => t !== undefined);
-  const fitKey = sha256(stableStringify({ dataset: opts.dataset.name, source: opts.source, options: tfidf.options }));
+  const itemsOnly = opts.fitOn === 'items';
+  const corpus = [texts.S, texts.M].flatMap((p) => (p ? [...(itemsOnly ? [] : p.users), ...p.items] : [])).map(usableText).filter((t): t is string => t !== undefined);
+  // fitOn joins the key only when it is not the default, so states saved before the option existed stay found.
+  const fitKey = sha256(stableStringify({ dataset: opts.dataset.name, source: opts.source, options: tfidf.options, ...(itemsOnly && { fitOn: 'items' }) }));
   if (opts.store && !opts.refit) {
     const saved = latestEncoderState(opts.store, 'tfidf-svd', fitKey);
     if (saved) {
@@ -110,7 +119,7 @@ async function readyEncoder(opts: EmbedSourceOptions, texts: SourceTexts): Promi
       return loaded;
     }
   }
-  if (corpus.length === 0) throw new LmmrecError('DATA', `${opts.dataset.name}: no text to fit tfidf-svd on for --source ${opts.source}`);
+  if (corpus.length === 0) throw new LmmrecError('DATA', `${opts.dataset.name}: no ${itemsOnly ? 'item ' : ''}text to fit tfidf-svd on for --source ${opts.source}`);
   await tfidf.fit(corpus, { signal: opts.signal, onProgress: (p) => opts.onProgress?.({ phase: 'fit', ...p }) });
   if (opts.store) saveEncoderState(opts.store, { encoder: 'tfidf-svd', model: tfidf.model, fitKey, state: packArrays(tfidf.toBundle()) });
   opts.onFit?.({ reused: false, model: tfidf.model, corpus: corpus.length });

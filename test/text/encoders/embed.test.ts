@@ -115,3 +115,24 @@ test('embedSource(motivations): S from summaries, M from "category: motivation" 
   assert.equal(row.input_hash, sha256('functional: cleaner gums; value: good price'));
   store.close();
 });
+
+test('embedSource fitOn items: fits tfidf-svd on the item texts only, embeds users by the same map, keeps its own saved state', async () => {
+  const ds = await loadDataset(join(FIX, 'tiny_amazon_book'));
+  const store = openStore(join(tmp, 'ws-fit-on', 'lmmrec.sqlite'));
+  const fits: { reused: boolean; corpus: number; model: string }[] = [];
+  const base = { dataset: ds, source: 'profiles' as const, encoder: { name: 'tfidf-svd' as const, options: { dim: 16 } }, store, onFit: (f: { reused: boolean; corpus: number; model: string }) => fits.push(f) };
+  const all = await embedSource(base);
+  const items = await embedSource({ ...base, fitOn: 'items' });
+  assert.deepEqual(fits.map((f) => [f.reused, f.corpus]), [[false, 508], [false, 468]], '40 user + 468 item profiles, then the 468 item profiles');
+  assert.notEqual(items.encoder.model, all.encoder.model);
+  assert.notDeepEqual(items.S.items.matrix, all.S.items.matrix);
+  assert.equal(items.S.users.stats.withText, 40, 'users are still embedded');
+  // each corpus finds its own saved state
+  await embedSource({ ...base, fitOn: 'items' });
+  await embedSource({ ...base, fitOn: 'all' });
+  assert.deepEqual(fits.slice(2).map((f) => [f.reused, f.model]), [[true, items.encoder.model], [true, all.encoder.model]]);
+  // the users' rows are the items-only state's map applied to their text
+  const fitted = loadFittedTfidfSvd(store, items.encoder.model);
+  assert.deepEqual(await fitted.encode([ds.userTexts!.text[0]!]), items.S.users.matrix.subarray(0, 16));
+  store.close();
+});
