@@ -44,13 +44,13 @@ export type { BaseModel, Plugin, Scorer, Batch, Embeddings } from './models/type
 export { MODELS, MODEL_NAMES, createModel } from './models/registry.js';
 export { PLUGINS, PLUGIN_NAMES, createPlugins } from './models/plugin-registry.js';
 export { createPopularityScorer } from './models/base/popularity.js';
-export { createTextKnnScorer, type ItemText } from './models/base/text-knn.js';
+export { createTextKnnScorer, type TextRows } from './models/base/text-knn.js';
 
 export { trainModel, type TrainOptions, type TrainResult } from './train/trainer.js';
 export { readSafetensors, writeSafetensors } from './train/safetensors.js';
 
 export { evaluate, type EvalResult, type EvaluateOptions } from './eval/full-ranking.js';
-export { probeText, type TextProbe, type TextProbeOptions, type TextRows } from './eval/text-probe.js';
+export { probeText, type TextProbe, type TextProbeOptions } from './eval/text-probe.js';
 export { RLMREC, PROTOCOLS, getProtocol, type Protocol } from './eval/protocol.js';
 export { METRICS, DEFAULT_KS, parseMetricKey } from './eval/metrics.js';
 export { pairedTTest, wilcoxonSignedRank, compareRuns } from './eval/significance.js';

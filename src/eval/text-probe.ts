@@ -1,17 +1,11 @@
 import type { Dataset } from '../data/dataset.js';
 import { createDotScorer } from '../models/base/dot-scorer.js';
 import { createPopularityScorer } from '../models/base/popularity.js';
-import { createTextKnnScorer } from '../models/base/text-knn.js';
+import { createTextKnnScorer, type TextRows } from '../models/base/text-knn.js';
 import type { Scorer } from '../models/types.js';
 import type { Kernels } from '../tensor/kernels/types.js';
 import { LmmrecError } from '../util/errors.js';
 import { evaluate, type EvalResult } from './full-ranking.js';
-
-/** One side of a text matrix (S or M of a `lmmrec text embed --out` file): rows × dim, and the has-text mask. */
-export interface TextRows {
-  readonly matrix: Float32Array;
-  readonly hasText: Uint8Array;
-}
 
 export interface TextProbeOptions {
   ds: Dataset;
@@ -47,16 +41,16 @@ export interface TextProbe {
 export async function probeText(opts: TextProbeOptions): Promise<TextProbe> {
   const { ds, where, dim, items, users, kernels } = opts;
   if (!items) throw new LmmrecError('DATA', `${where}: no item rows`);
-  const rowsOf = (r: TextRows | undefined): number => (r ? r.hasText.length : ds.numUsers);
-  if (rowsOf(users) !== ds.numUsers || items.hasText.length !== ds.numItems) {
-    throw new LmmrecError('DATA', `${where}: ${rowsOf(users)} users × ${items.hasText.length} items, but the dataset ${ds.dir} has ${ds.numUsers} × ${ds.numItems}`);
+  const userRows = users?.hasText.length ?? ds.numUsers;
+  if (userRows !== ds.numUsers || items.hasText.length !== ds.numItems) {
+    throw new LmmrecError('DATA', `${where}: ${userRows} users × ${items.hasText.length} items, but the dataset ${ds.dir} has ${ds.numUsers} × ${ds.numItems}`);
   }
   const count = (mask: Uint8Array | undefined): number => (mask ? mask.reduce((s, v) => s + v, 0) : 0);
   const coverage = { users: count(users?.hasText), items: count(items.hasText), numUsers: ds.numUsers, numItems: ds.numItems };
 
   const scorers: [TextProbeRow['scorer'], Scorer][] = [
     ['popularity', createPopularityScorer(ds.train)],
-    ['item-kNN', createTextKnnScorer(ds.train, { ...items, dim }, kernels)],
+    ['item-kNN', createTextKnnScorer(ds.train, items, dim, kernels)],
   ];
   if (users && coverage.users > 0) scorers.push(['user·item', createDotScorer(users.matrix, items.matrix, ds.numUsers, ds.numItems, dim, kernels)]);
   const rows: TextProbeRow[] = [];

@@ -3,11 +3,10 @@ import type { Kernels } from '../../tensor/kernels/types.js';
 import { createDotScorer } from './dot-scorer.js';
 import type { Scorer } from '../types.js';
 
-/** Item text vectors, one row per item, with the has-text mask of a text-matrices file. */
-export interface ItemText {
+/** One side of a text matrix (S or M of a `lmmrec text embed --out` file): rows × dim, and the has-text mask. */
+export interface TextRows {
   readonly matrix: Float32Array;
   readonly hasText: Uint8Array;
-  readonly dim: number;
 }
 
 /**
@@ -17,15 +16,16 @@ export interface ItemText {
  * without text have zero rows, so they score 0 and never lift a user's vector. It measures how much of the
  * interaction signal a text representation carries before any plug-in tries to align to it.
  */
-export function createTextKnnScorer(train: Csr, items: ItemText, kernels: Pick<Kernels, 'gemm' | 'gatherRows'>): Scorer {
-  const { matrix, hasText, dim } = items;
+export function createTextKnnScorer(train: Csr, items: TextRows, dim: number, kernels: Pick<Kernels, 'gemm' | 'gatherRows'>): Scorer {
+  const { matrix, hasText } = items;
   const numItems = train.cols;
   if (matrix.length !== numItems * dim || hasText.length !== numItems) {
     throw new RangeError(`text kNN: expected ${numItems} item rows × dim ${dim}, got ${matrix.length} values and ${hasText.length} mask entries`);
   }
   const users = new Float32Array(train.rows * dim);
+  const acc = new Float64Array(dim);
   for (let u = 0; u < train.rows; u++) {
-    const acc = new Float64Array(dim);
+    acc.fill(0);
     for (let k = train.indptr[u]; k < train.indptr[u + 1]; k++) {
       const j = train.indices[k];
       if (!hasText[j]) continue;
