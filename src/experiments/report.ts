@@ -260,6 +260,10 @@ function formatNoise(spec: ExperimentSpec, rows: ArmRow[], charts: ReportParts['
     const rates = (spec.noise ?? []).filter((r) => rows.some((x) => x.dataset === ds.id && x.noise === r));
     const arms = spec.arms.filter((a) => rows.some((x) => x.dataset === ds.id && x.arm === a.name));
     const at = (arm: string, rate: number) => rows.find((x) => x.dataset === ds.id && x.noise === rate && x.arm === arm && x.done > 0);
+    const change = (arm: string, rate: number, k: string): number | undefined => {
+      const clean = at(arm, 0)?.test[k].mean, v = at(arm, rate)?.test[k].mean;
+      return clean && v !== undefined ? v / clean - 1 : undefined;
+    };
     for (const k of spec.significance) {
       out.push(`${ds.id}, test ${k} by added noise:`, '', `| arm | ${rates.map((r) => `${ratePercent(r)} %`).join(' | ')} |`, `|---|${rates.map(() => '---:').join('|')}|`);
       for (const arm of arms) out.push(`| ${arm.name} | ${rates.map((rate) => { const r = at(arm.name, rate); return r ? fmtSummary(r.test[k]) : '–'; }).join(' | ')} |`);
@@ -267,18 +271,39 @@ function formatNoise(spec: ExperimentSpec, rows: ArmRow[], charts: ReportParts['
       const noisy = rates.filter((r) => r > 0);
       if (!rates.includes(0) || !noisy.length) continue;
       out.push(`${ds.id}, change of test ${k} from the arm's own 0 % value (mean over seeds):`, '', `| arm | ${noisy.map((r) => `${ratePercent(r)} %`).join(' | ')} |`, `|---|${noisy.map(() => '---:').join('|')}|`);
-      for (const arm of arms) {
-        const clean = at(arm.name, 0)?.test[k].mean;
-        out.push(`| ${arm.name} | ${noisy.map((rate) => {
-          const v = at(arm.name, rate)?.test[k].mean;
-          return clean && v !== undefined ? `${v >= clean ? '+' : '−'}${(Math.abs(v / clean - 1) * 100).toFixed(1)} %` : '–';
-        }).join(' | ')} |`);
-      }
-      out.push('');
+      for (const arm of arms) out.push(`| ${arm.name} | ${noisy.map((rate) => fmtChange(change(arm.name, rate, k))).join(' | ')} |`);
+      out.push('', ...noiseVerdict(spec, ds.id, noisy, k, (arm, rate) => change(arm, rate, k)));
     }
     for (const c of charts.filter((c) => c.group === `noise|${ds.id}`)) out.push(`![${c.alt}](${c.file})`, '');
   }
   return out;
+}
+
+function fmtChange(c: number | undefined): string {
+  return c === undefined ? '–' : `${c >= 0 ? '+' : '−'}${(Math.abs(c) * 100).toFixed(1)} %`;
+}
+
+/**
+ * The robustness claim, read off the change table: at each rate, does each focus arm fall less than its own base and
+ * every rival? A cell names the other arm that fell least; '–' until the focus arm, its base and all its rivals
+ * have finished at 0 % and at that rate.
+ */
+function noiseVerdict(spec: ExperimentSpec, dataset: string, noisy: number[], k: string, change: (arm: string, rate: number) => number | undefined): string[] {
+  const focus = focusList(spec).filter((f) => noisy.some((r) => change(f.arm, r) !== undefined));
+  if (!focus.length) return [];
+  const out = [`${dataset}, does the focus arm's ${k} fall less than its base's and every rival's? (its change against the least-falling other arm)`, '',
+    `| arm | ${noisy.map((r) => `${ratePercent(r)} %`).join(' | ')} |`, `|---|${noisy.map(() => '---|').join('')}`];
+  for (const f of focus) {
+    const base = spec.arms.find((a) => a.name === f.arm)?.baseline ?? spec.baseline;
+    const others = [...new Set([base, ...(f.against ?? [])])].filter((a) => a !== f.arm);
+    out.push(`| ${f.arm} | ${noisy.map((rate) => {
+      const own = change(f.arm, rate), theirs = others.map((a) => ({ a, c: change(a, rate) }));
+      if (own === undefined || theirs.some((t) => t.c === undefined)) return '–';
+      const best = theirs.reduce((x, y) => (y.c! > x.c! ? y : x));
+      return `${own > best.c! ? 'yes' : 'no'}: ${fmtChange(own)} vs ${fmtChange(best.c)} (${best.a})`;
+    }).join(' | ')} |`);
+  }
+  return [...out, ''];
 }
 
 /** The spec's runs no session has asked for yet (every `--only` / `--seeds` so far left them out), if any. */

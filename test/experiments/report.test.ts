@@ -150,16 +150,21 @@ test('noise specs: a table and a chart of each arm by noise rate', async () => {
   const out = join(tmp, 'noise');
   const spec = parseSpec({
     name: 'noisy', datasets: [{ id: 'book', dir: TINY }], base: { 'model.name': 'lightgcn' }, ks: [20], noise: [0, 0.1],
-    arms: [{ name: 'lightgcn' }, { name: 'lightgcn+lmmrec', set: { plugins: ['lmmrec'] } }], baseline: 'lightgcn', seeds: [1],
+    arms: [{ name: 'lightgcn' }, { name: 'lightgcn+lmmrec', set: { plugins: ['lmmrec'] } }, { name: 'lightgcn+once', set: { plugins: ['once'] } }],
+    baseline: 'lightgcn', seeds: [1], focus: [{ arm: 'lightgcn+lmmrec', against: ['lightgcn+once'] }],
   }, 'noisy.yaml');
+  // recall@20 at 0 / 10 %: lightgcn .2 → .15 (−25 %), +lmmrec .25 → .2 (−20 %), +once .3 → .29 (−3.3 %);
+  // ndcg@20 is half of recall except for +once, whose ndcg@20 .15 → .05 falls by two thirds
   const plan = planExperiment(spec, { specPath: 'noisy.yaml', outDir: out });
   for (const r of plan.runs) {
     mkdirSync(r.runDir, { recursive: true });
     writeFileSync(join(r.runDir, 'config.json'), JSON.stringify(r.config));
-    const recall = (r.arm === 'lightgcn' ? 0.2 : 0.25) - (r.noise ?? 0) / 2;
+    const n = r.noise ?? 0;
+    const recall = r.arm === 'lightgcn+once' ? 0.3 - n / 10 : (r.arm === 'lightgcn' ? 0.2 : 0.25) - n / 2;
+    const ndcg = r.arm === 'lightgcn+once' ? 0.15 - n : recall / 2;
     writeFileSync(join(r.runDir, 'metrics.json'), JSON.stringify({
       protocol: 'rlmrec', model: 'lightgcn', dataset: 'book', seed: 1, epochs: 3, stopped: 'early-stop', bestEpoch: 3, valid: null,
-      test: { 'recall@20': recall, 'ndcg@20': recall / 2 }, testUsers: 2, trainMs: 1, testMs: 1, meanEpochMs: 1, history: [],
+      test: { 'recall@20': recall, 'ndcg@20': ndcg }, testUsers: 2, trainMs: 1, testMs: 1, meanEpochMs: 1, history: [],
     }));
     writeFileSync(join(r.runDir, 'test-per-user.tsv'), `user\trecall@20\tndcg@20\n0\t${recall}\t0.1\n1\t${recall / 2}\t0.2\n`);
   }
@@ -169,6 +174,9 @@ test('noise specs: a table and a chart of each arm by noise rate', async () => {
   assert.match(md, /book, test recall@20 by added noise:\n\n\| arm \| 0 % \| 10 % \|\n\|---\|---:\|---:\|\n\| lightgcn \| 0\.2000 \| 0\.1500 \|\n\| lightgcn\+lmmrec \| 0\.2500 \| 0\.2000 \|/);
   // each arm against its own clean value: .2 → .15 is −25 %, .25 → .2 is −20 %
   assert.match(md, /book, change of test recall@20 from the arm's own 0 % value \(mean over seeds\):\n\n\| arm \| 10 % \|\n\|---\|---:\|\n\| lightgcn \| −25\.0 % \|\n\| lightgcn\+lmmrec \| −20\.0 % \|/);
+  // the robustness claim: the focus arm against the least-falling of its base and rivals
+  assert.match(md, /does the focus arm's recall@20 fall less than its base's and every rival's\? \(its change against the least-falling other arm\)\n\n\| arm \| 10 % \|\n\|---\|---\|\n\| lightgcn\+lmmrec \| no: −20\.0 % vs −3\.3 % \(lightgcn\+once\) \|/);
+  assert.match(md, /does the focus arm's ndcg@20 fall less [^\n]*\n\n[^\n]*\n[^\n]*\n\| lightgcn\+lmmrec \| yes: −20\.0 % vs −25\.0 % \(lightgcn\) \|/);
   const svg = readFileSync(join(out, 'noise-book.svg'), 'utf8');
   assert.ok(svg.startsWith('<svg') && svg.includes('>lightgcn+lmmrec</text>') && svg.includes('>recall@20</text>'));
 
@@ -176,7 +184,7 @@ test('noise specs: a table and a chart of each arm by noise rate', async () => {
   const part = planExperiment(spec, { specPath: 'noisy.yaml', outDir: partOut, only: ['lightgcn'] });
   await writeExperimentManifest(part, [{ id: 'book', dir: TINY, users: 40, items: 468, hashes: {}, noisy: {}, text: {} }], 'run --only lightgcn', undefined);
   const partMd = readFileSync(await writeExperimentReport(partOut), 'utf8');
-  assert.match(partMd, /0 of 2 runs finished, 2 not started; 2 more of the spec's 4 runs not yet requested/);
+  assert.match(partMd, /0 of 2 runs finished, 2 not started; 4 more of the spec's 6 runs not yet requested/);
 
   // a rate no session requested (--rates) gets no column
   const rateOut = join(tmp, 'noise-rate');
